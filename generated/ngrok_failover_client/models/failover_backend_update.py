@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="FailoverBackendUpdate")
+
+
+@_attrs_define
+class FailoverBackendUpdate:
+    """The body of an update request; an absent field keeps its stored value.
+
+    Attributes:
+        description (str | Unset): human-readable description of this backend. Optional
+        metadata (str | Unset): arbitrary user-defined machine-readable data of this backend. Optional
+        backends (list[str] | Unset): the ids of the child backends in order
+    """
+
+    description: str | Unset = UNSET
+    metadata: str | Unset = UNSET
+    backends: list[str] | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        description = self.description
+
+        metadata = self.metadata
+
+        backends: list[str] | Unset = UNSET
+        if not isinstance(self.backends, Unset):
+            backends = self.backends
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update({})
+        if description is not UNSET:
+            field_dict["description"] = description
+        if metadata is not UNSET:
+            field_dict["metadata"] = metadata
+        if backends is not UNSET:
+            field_dict["backends"] = backends
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        description = d.pop("description", UNSET)
+
+        metadata = d.pop("metadata", UNSET)
+
+        backends = cast(list[str], d.pop("backends", UNSET))
+
+        failover_backend_update = cls(
+            description=description,
+            metadata=metadata,
+            backends=backends,
+        )
+
+        return failover_backend_update

@@ -1,0 +1,1 @@
+"""Reference server for the ngrok Failover Backends API."""
