@@ -5,17 +5,17 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.create_failover_backend_ngrok_version import CreateFailoverBackendNgrokVersion
 from ...models.error import Error
 from ...models.failover_backend import FailoverBackend
 from ...models.failover_backend_create import FailoverBackendCreate
-from ...models.ngrok_version import NgrokVersion
 from ...types import Response
 
 
 def _get_kwargs(
     *,
     body: FailoverBackendCreate,
-    ngrok_version: NgrokVersion,
+    ngrok_version: CreateFailoverBackendNgrokVersion = CreateFailoverBackendNgrokVersion.V2,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     headers["Ngrok-Version"] = str(ngrok_version)
@@ -87,14 +87,15 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: FailoverBackendCreate,
-    ngrok_version: NgrokVersion,
+    ngrok_version: CreateFailoverBackendNgrokVersion = CreateFailoverBackendNgrokVersion.V2,
 ) -> Response[Error | FailoverBackend]:
     """Create Failover Backend
 
      Create a new Failover backend
 
     Args:
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (CreateFailoverBackendNgrokVersion):  Default:
+            CreateFailoverBackendNgrokVersion.V2.
         body (FailoverBackendCreate): The body of a create request.
 
     Raises:
@@ -121,14 +122,15 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: FailoverBackendCreate,
-    ngrok_version: NgrokVersion,
+    ngrok_version: CreateFailoverBackendNgrokVersion = CreateFailoverBackendNgrokVersion.V2,
 ) -> Error | FailoverBackend | None:
     """Create Failover Backend
 
      Create a new Failover backend
 
     Args:
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (CreateFailoverBackendNgrokVersion):  Default:
+            CreateFailoverBackendNgrokVersion.V2.
         body (FailoverBackendCreate): The body of a create request.
 
     Raises:
@@ -150,14 +152,15 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: FailoverBackendCreate,
-    ngrok_version: NgrokVersion,
+    ngrok_version: CreateFailoverBackendNgrokVersion = CreateFailoverBackendNgrokVersion.V2,
 ) -> Response[Error | FailoverBackend]:
     """Create Failover Backend
 
      Create a new Failover backend
 
     Args:
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (CreateFailoverBackendNgrokVersion):  Default:
+            CreateFailoverBackendNgrokVersion.V2.
         body (FailoverBackendCreate): The body of a create request.
 
     Raises:
@@ -182,14 +185,15 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: FailoverBackendCreate,
-    ngrok_version: NgrokVersion,
+    ngrok_version: CreateFailoverBackendNgrokVersion = CreateFailoverBackendNgrokVersion.V2,
 ) -> Error | FailoverBackend | None:
     """Create Failover Backend
 
      Create a new Failover backend
 
     Args:
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (CreateFailoverBackendNgrokVersion):  Default:
+            CreateFailoverBackendNgrokVersion.V2.
         body (FailoverBackendCreate): The body of a create request.
 
     Raises:

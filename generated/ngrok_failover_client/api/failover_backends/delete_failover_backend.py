@@ -6,15 +6,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.delete_failover_backend_ngrok_version import DeleteFailoverBackendNgrokVersion
 from ...models.error import Error
-from ...models.ngrok_version import NgrokVersion
 from ...types import Response
 
 
 def _get_kwargs(
     id: str,
     *,
-    ngrok_version: NgrokVersion,
+    ngrok_version: DeleteFailoverBackendNgrokVersion = DeleteFailoverBackendNgrokVersion.V2,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     headers["Ngrok-Version"] = str(ngrok_version)
@@ -84,7 +84,7 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    ngrok_version: NgrokVersion,
+    ngrok_version: DeleteFailoverBackendNgrokVersion = DeleteFailoverBackendNgrokVersion.V2,
 ) -> Response[Any | Error]:
     """Delete Failover Backend
 
@@ -94,7 +94,8 @@ def sync_detailed(
     Args:
         id (str): A failover backend id, `bkdfo_` and 27 base62 characters (a KSUID, so ids sort
             by creation time).
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (DeleteFailoverBackendNgrokVersion):  Default:
+            DeleteFailoverBackendNgrokVersion.V2.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -120,7 +121,7 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
-    ngrok_version: NgrokVersion,
+    ngrok_version: DeleteFailoverBackendNgrokVersion = DeleteFailoverBackendNgrokVersion.V2,
 ) -> Any | Error | None:
     """Delete Failover Backend
 
@@ -130,7 +131,8 @@ def sync(
     Args:
         id (str): A failover backend id, `bkdfo_` and 27 base62 characters (a KSUID, so ids sort
             by creation time).
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (DeleteFailoverBackendNgrokVersion):  Default:
+            DeleteFailoverBackendNgrokVersion.V2.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -151,7 +153,7 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    ngrok_version: NgrokVersion,
+    ngrok_version: DeleteFailoverBackendNgrokVersion = DeleteFailoverBackendNgrokVersion.V2,
 ) -> Response[Any | Error]:
     """Delete Failover Backend
 
@@ -161,7 +163,8 @@ async def asyncio_detailed(
     Args:
         id (str): A failover backend id, `bkdfo_` and 27 base62 characters (a KSUID, so ids sort
             by creation time).
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (DeleteFailoverBackendNgrokVersion):  Default:
+            DeleteFailoverBackendNgrokVersion.V2.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -185,7 +188,7 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
-    ngrok_version: NgrokVersion,
+    ngrok_version: DeleteFailoverBackendNgrokVersion = DeleteFailoverBackendNgrokVersion.V2,
 ) -> Any | Error | None:
     """Delete Failover Backend
 
@@ -195,7 +198,8 @@ async def asyncio(
     Args:
         id (str): A failover backend id, `bkdfo_` and 27 base62 characters (a KSUID, so ids sort
             by creation time).
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (DeleteFailoverBackendNgrokVersion):  Default:
+            DeleteFailoverBackendNgrokVersion.V2.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -8,14 +8,14 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
 from ...models.failover_backend import FailoverBackend
-from ...models.ngrok_version import NgrokVersion
+from ...models.get_failover_backend_ngrok_version import GetFailoverBackendNgrokVersion
 from ...types import Response
 
 
 def _get_kwargs(
     id: str,
     *,
-    ngrok_version: NgrokVersion,
+    ngrok_version: GetFailoverBackendNgrokVersion = GetFailoverBackendNgrokVersion.V2,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     headers["Ngrok-Version"] = str(ngrok_version)
@@ -90,7 +90,7 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    ngrok_version: NgrokVersion,
+    ngrok_version: GetFailoverBackendNgrokVersion = GetFailoverBackendNgrokVersion.V2,
 ) -> Response[Error | FailoverBackend]:
     """Get Failover Backend
 
@@ -99,7 +99,8 @@ def sync_detailed(
     Args:
         id (str): A failover backend id, `bkdfo_` and 27 base62 characters (a KSUID, so ids sort
             by creation time).
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (GetFailoverBackendNgrokVersion):  Default:
+            GetFailoverBackendNgrokVersion.V2.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -125,7 +126,7 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
-    ngrok_version: NgrokVersion,
+    ngrok_version: GetFailoverBackendNgrokVersion = GetFailoverBackendNgrokVersion.V2,
 ) -> Error | FailoverBackend | None:
     """Get Failover Backend
 
@@ -134,7 +135,8 @@ def sync(
     Args:
         id (str): A failover backend id, `bkdfo_` and 27 base62 characters (a KSUID, so ids sort
             by creation time).
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (GetFailoverBackendNgrokVersion):  Default:
+            GetFailoverBackendNgrokVersion.V2.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -155,7 +157,7 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    ngrok_version: NgrokVersion,
+    ngrok_version: GetFailoverBackendNgrokVersion = GetFailoverBackendNgrokVersion.V2,
 ) -> Response[Error | FailoverBackend]:
     """Get Failover Backend
 
@@ -164,7 +166,8 @@ async def asyncio_detailed(
     Args:
         id (str): A failover backend id, `bkdfo_` and 27 base62 characters (a KSUID, so ids sort
             by creation time).
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (GetFailoverBackendNgrokVersion):  Default:
+            GetFailoverBackendNgrokVersion.V2.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -188,7 +191,7 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
-    ngrok_version: NgrokVersion,
+    ngrok_version: GetFailoverBackendNgrokVersion = GetFailoverBackendNgrokVersion.V2,
 ) -> Error | FailoverBackend | None:
     """Get Failover Backend
 
@@ -197,7 +200,8 @@ async def asyncio(
     Args:
         id (str): A failover backend id, `bkdfo_` and 27 base62 characters (a KSUID, so ids sort
             by creation time).
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (GetFailoverBackendNgrokVersion):  Default:
+            GetFailoverBackendNgrokVersion.V2.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -7,7 +7,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
 from ...models.failover_backend_list import FailoverBackendList
-from ...models.ngrok_version import NgrokVersion
+from ...models.list_failover_backends_ngrok_version import ListFailoverBackendsNgrokVersion
 from ...types import UNSET, Response, Unset
 
 
@@ -15,7 +15,7 @@ def _get_kwargs(
     *,
     before_id: str | Unset = UNSET,
     limit: str | Unset = "100",
-    ngrok_version: NgrokVersion,
+    ngrok_version: ListFailoverBackendsNgrokVersion = ListFailoverBackendsNgrokVersion.V2,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     headers["Ngrok-Version"] = str(ngrok_version)
@@ -93,7 +93,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     before_id: str | Unset = UNSET,
     limit: str | Unset = "100",
-    ngrok_version: NgrokVersion,
+    ngrok_version: ListFailoverBackendsNgrokVersion = ListFailoverBackendsNgrokVersion.V2,
 ) -> Response[Error | FailoverBackendList]:
     """List Failover Backends
 
@@ -104,7 +104,8 @@ def sync_detailed(
     Args:
         before_id (str | Unset):
         limit (str | Unset):  Default: '100'.
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (ListFailoverBackendsNgrokVersion):  Default:
+            ListFailoverBackendsNgrokVersion.V2.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -132,7 +133,7 @@ def sync(
     client: AuthenticatedClient,
     before_id: str | Unset = UNSET,
     limit: str | Unset = "100",
-    ngrok_version: NgrokVersion,
+    ngrok_version: ListFailoverBackendsNgrokVersion = ListFailoverBackendsNgrokVersion.V2,
 ) -> Error | FailoverBackendList | None:
     """List Failover Backends
 
@@ -143,7 +144,8 @@ def sync(
     Args:
         before_id (str | Unset):
         limit (str | Unset):  Default: '100'.
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (ListFailoverBackendsNgrokVersion):  Default:
+            ListFailoverBackendsNgrokVersion.V2.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -166,7 +168,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     before_id: str | Unset = UNSET,
     limit: str | Unset = "100",
-    ngrok_version: NgrokVersion,
+    ngrok_version: ListFailoverBackendsNgrokVersion = ListFailoverBackendsNgrokVersion.V2,
 ) -> Response[Error | FailoverBackendList]:
     """List Failover Backends
 
@@ -177,7 +179,8 @@ async def asyncio_detailed(
     Args:
         before_id (str | Unset):
         limit (str | Unset):  Default: '100'.
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (ListFailoverBackendsNgrokVersion):  Default:
+            ListFailoverBackendsNgrokVersion.V2.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -203,7 +206,7 @@ async def asyncio(
     client: AuthenticatedClient,
     before_id: str | Unset = UNSET,
     limit: str | Unset = "100",
-    ngrok_version: NgrokVersion,
+    ngrok_version: ListFailoverBackendsNgrokVersion = ListFailoverBackendsNgrokVersion.V2,
 ) -> Error | FailoverBackendList | None:
     """List Failover Backends
 
@@ -214,7 +217,8 @@ async def asyncio(
     Args:
         before_id (str | Unset):
         limit (str | Unset):  Default: '100'.
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (ListFailoverBackendsNgrokVersion):  Default:
+            ListFailoverBackendsNgrokVersion.V2.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -9,7 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.error import Error
 from ...models.failover_backend import FailoverBackend
 from ...models.failover_backend_update import FailoverBackendUpdate
-from ...models.ngrok_version import NgrokVersion
+from ...models.update_failover_backend_ngrok_version import UpdateFailoverBackendNgrokVersion
 from ...types import Response
 
 
@@ -17,7 +17,7 @@ def _get_kwargs(
     id: str,
     *,
     body: FailoverBackendUpdate,
-    ngrok_version: NgrokVersion,
+    ngrok_version: UpdateFailoverBackendNgrokVersion = UpdateFailoverBackendNgrokVersion.V2,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     headers["Ngrok-Version"] = str(ngrok_version)
@@ -97,7 +97,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: FailoverBackendUpdate,
-    ngrok_version: NgrokVersion,
+    ngrok_version: UpdateFailoverBackendNgrokVersion = UpdateFailoverBackendNgrokVersion.V2,
 ) -> Response[Error | FailoverBackend]:
     """Update Failover Backend
 
@@ -108,7 +108,8 @@ def sync_detailed(
     Args:
         id (str): A failover backend id, `bkdfo_` and 27 base62 characters (a KSUID, so ids sort
             by creation time).
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (UpdateFailoverBackendNgrokVersion):  Default:
+            UpdateFailoverBackendNgrokVersion.V2.
         body (FailoverBackendUpdate): The body of an update request; an absent field keeps its
             stored value.
 
@@ -138,7 +139,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: FailoverBackendUpdate,
-    ngrok_version: NgrokVersion,
+    ngrok_version: UpdateFailoverBackendNgrokVersion = UpdateFailoverBackendNgrokVersion.V2,
 ) -> Error | FailoverBackend | None:
     """Update Failover Backend
 
@@ -149,7 +150,8 @@ def sync(
     Args:
         id (str): A failover backend id, `bkdfo_` and 27 base62 characters (a KSUID, so ids sort
             by creation time).
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (UpdateFailoverBackendNgrokVersion):  Default:
+            UpdateFailoverBackendNgrokVersion.V2.
         body (FailoverBackendUpdate): The body of an update request; an absent field keeps its
             stored value.
 
@@ -174,7 +176,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: FailoverBackendUpdate,
-    ngrok_version: NgrokVersion,
+    ngrok_version: UpdateFailoverBackendNgrokVersion = UpdateFailoverBackendNgrokVersion.V2,
 ) -> Response[Error | FailoverBackend]:
     """Update Failover Backend
 
@@ -185,7 +187,8 @@ async def asyncio_detailed(
     Args:
         id (str): A failover backend id, `bkdfo_` and 27 base62 characters (a KSUID, so ids sort
             by creation time).
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (UpdateFailoverBackendNgrokVersion):  Default:
+            UpdateFailoverBackendNgrokVersion.V2.
         body (FailoverBackendUpdate): The body of an update request; an absent field keeps its
             stored value.
 
@@ -213,7 +216,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: FailoverBackendUpdate,
-    ngrok_version: NgrokVersion,
+    ngrok_version: UpdateFailoverBackendNgrokVersion = UpdateFailoverBackendNgrokVersion.V2,
 ) -> Error | FailoverBackend | None:
     """Update Failover Backend
 
@@ -224,7 +227,8 @@ async def asyncio(
     Args:
         id (str): A failover backend id, `bkdfo_` and 27 base62 characters (a KSUID, so ids sort
             by creation time).
-        ngrok_version (NgrokVersion): The version of ngrok's API; `2` is the only one.
+        ngrok_version (UpdateFailoverBackendNgrokVersion):  Default:
+            UpdateFailoverBackendNgrokVersion.V2.
         body (FailoverBackendUpdate): The body of an update request; an absent field keeps its
             stored value.
 

@@ -1,8 +1,8 @@
 from enum import StrEnum
 
 
-class NgrokVersion(StrEnum):
-    VALUE_0 = "2"
+class GetFailoverBackendNgrokVersion(StrEnum):
+    V2 = "2"
 
     def __str__(self) -> str:
         return str(self.value)

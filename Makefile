@@ -1,0 +1,59 @@
+# The release flow and the checks. `make help` lists the targets.
+# Every target installs what it needs: uv (pinned) into .tools/, Python packages from
+# uv.lock into .venv/, Node tools from lint/package-lock.json into lint/node_modules/.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+PY := .venv/bin/python
+RUN := $(UV) run --locked --quiet
+NPX := cd lint && npx --no-install
+
+.PHONY: help setup generate check-generated lint test build clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked --quiet
+	@touch $@
+
+lint/node_modules/.installed: lint/package.json lint/package-lock.json
+	cd lint && npm ci --no-audit --no-fund --silent
+	@touch $@
+
+setup: .venv/.synced lint/node_modules/.installed ## Install pinned Python and Node tools
+
+generate: .venv/.synced ## Regenerate generated/ from spec/ (openapi-python-client, pinned)
+	$(PY) scripts/generate.py
+
+check-generated: .venv/.synced ## Fail with a diff if generated/ is not what spec/ generates
+	$(PY) scripts/generate.py --check
+
+lint: setup ## Validate and lint the spec, type-check it in TypeScript, ruff and mypy
+	.venv/bin/openapi-spec-validator spec/failover.openapi.yaml
+	$(NPX) spectral lint --ruleset spectral.yaml --fail-severity hint ../spec/failover.openapi.yaml
+	$(NPX) openapi-typescript ../spec/failover.openapi.yaml -o typescript/failover.d.ts --silent
+	$(NPX) tsc -p typescript/tsconfig.json
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy .
+	cd generated && ../.venv/bin/mypy --strict ngrok_failover_client
+
+test: check-generated lint ## The whole test suite: drift check, lint, then pytest
+	.venv/bin/pytest
+
+build: .venv/.synced ## Build the generated client's wheel and sdist into dist/
+	$(UV) build --quiet generated --out-dir dist
+	@ls dist
+
+clean: ## Remove installed tools, caches and build output
+	rm -rf .tools .venv lint/node_modules lint/typescript/failover.d.ts dist reports \
+	  .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,8 @@
+from enum import StrEnum
+
+
+class ListFailoverBackendsNgrokVersion(StrEnum):
+    V2 = "2"
+
+    def __str__(self) -> str:
+        return str(self.value)

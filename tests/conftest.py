@@ -1,0 +1,1 @@
+"""Makes the shared test helpers in tests/ importable from every test folder."""
