@@ -33,6 +33,7 @@ setup: .venv/.synced lint/node_modules/.installed ## Install pinned Python and N
 
 generate: .venv/.synced ## Regenerate generated/ from spec/ (openapi-python-client, pinned)
 	$(PY) scripts/generate.py
+	$(UV) lock --quiet  # the client's version is the spec's info.version
 
 check-generated: .venv/.synced ## Fail with a diff if generated/ is not what spec/ generates
 	$(PY) scripts/generate.py --check
