@@ -1,0 +1,377 @@
+"""The HTTP layer: a raw ASGI3 app that routes, parses and maps domain errors to ngrok's.
+
+Validation rules live in `rules`, state in `store`; this module only speaks HTTP.
+Checks run in ngrok's order: auth, rate limit, version, route and method, then
+query and body, then the store.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl, quote
+
+from . import errors as E
+from .config import ServerConfig
+from .ids import operation_id
+from .ratelimit import RateLimiter
+from .rules import (
+    LIMIT_MAX,
+    LIMIT_MIN,
+    BackendPatch,
+    NewBackend,
+    Rule,
+    RuleViolation,
+    is_failover_id,
+    parse_create,
+    parse_limit,
+    parse_update,
+)
+from .store import FailoverBackend, MissingChildren, NotFound, StillReferenced, Store, open_store
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+log = logging.getLogger(__name__)
+
+COLLECTION = "/backends/failover"
+_ITEM_PREFIX = COLLECTION + "/"
+_COLLECTION_ALLOW = (b"allow", b"GET, POST")
+_ITEM_ALLOW = (b"allow", b"GET, PATCH, DELETE")
+_JSON = (b"content-type", b"application/json")
+_MAX_BODY = 1 << 20
+_HOST_RE = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
+_RULE_CODES = {
+    Rule.NOT_AN_OBJECT: E.UNPARSEABLE_BODY,
+    Rule.UNKNOWN_FIELD: E.UNKNOWN_FIELD,
+    Rule.INVALID_VALUE: E.INVALID_VALUE,
+    Rule.DESCRIPTION_TOO_LONG: E.DESCRIPTION_TOO_LONG,
+    Rule.METADATA_TOO_LONG: E.METADATA_TOO_LONG,
+}
+
+Response = tuple[int, bytes | None, tuple[tuple[bytes, bytes], ...]]
+
+
+class ClientGone(Exception):
+    """The client disconnected before its body arrived: nothing to answer."""
+
+
+def create_app(config: ServerConfig, store: Store | None = None) -> ASGIApp:
+    """The ASGI app for `config`. A given `store` brings its own reference policy."""
+    return FailoverApp(
+        config, store if store is not None else open_store(config.db_path, config.references)
+    )
+
+
+class FailoverApp:
+    """The Failover Backends API as an ASGI3 callable."""
+
+    def __init__(self, config: ServerConfig, store: Store) -> None:
+        self.config = config
+        self.store = store
+        self._key = config.api_key.encode()
+        self._limiter = RateLimiter(config.rate_limit) if config.rate_limit else None
+        self._public_url = config.public_url.rstrip("/") if config.public_url else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        try:
+            status, body, headers = await self._handle(scope, receive)
+        except ClientGone:
+            return
+        except Exception:
+            log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
+            status, body, headers = _error(500, None, "Internal server error.")
+        if body is not None:
+            headers = (*headers, (b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body or b""})
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _handle(self, scope: Scope, receive: Receive) -> Response:
+        try:
+            return await self._dispatch(scope, receive)
+        except E.ApiError as err:
+            return _error(err.status, err.code, err.msg, err.headers)
+        except RuleViolation as err:
+            return _error(400, _RULE_CODES[err.rule], err.message)
+
+    async def _dispatch(self, scope: Scope, receive: Receive) -> Response:
+        headers = _headers(scope)
+        self._authenticate(headers.get(b"authorization"))
+        if self._limiter is not None and not self._limiter.allow():
+            raise E.ApiError(429, E.RATE_LIMITED, "You have exceeded your rate limit.")
+        _check_version(headers.get(b"ngrok-version"))
+
+        path: str = scope["path"]
+        method: str = scope["method"]
+        query = _query(scope.get("query_string", b""))
+        if path == COLLECTION:
+            if method == "GET":
+                return self._list(scope, headers, query)
+            if method == "POST":
+                _no_params(query)
+                new = parse_create(await _json_body(headers, receive))
+                return self._send(201, self._create(new), scope, headers)
+            raise _method_not_allowed(method, _COLLECTION_ALLOW)
+        if path.startswith(_ITEM_PREFIX) and "/" not in path[len(_ITEM_PREFIX) :]:
+            backend_id = path[len(_ITEM_PREFIX) :]
+            if method not in ("GET", "PATCH", "DELETE"):
+                raise _method_not_allowed(method, _ITEM_ALLOW)
+            if not is_failover_id(backend_id):
+                raise _not_found(backend_id)
+            _no_params(query)
+            if method == "GET":
+                return self._send(200, self._get(backend_id), scope, headers)
+            if method == "PATCH":
+                patch = parse_update(await _json_body(headers, receive))
+                return self._send(200, self._update(backend_id, patch), scope, headers)
+            self._delete(backend_id)
+            return 204, None, ()
+        raise E.ApiError(404, None, f"No API resource at path {path[:200]!r}.")
+
+    def _authenticate(self, value: bytes | None) -> None:
+        if value is None:
+            raise E.ApiError(
+                401, E.NO_AUTH, "Your request did not include an Authorization header."
+            )
+        scheme, _, token = value.partition(b" ")
+        token = token.strip()
+        if scheme.lower() == b"bearer" and hmac.compare_digest(token, self._key):
+            return  # the scheme is case-insensitive (RFC 9110, section 11.1)
+        if scheme.lower() != b"bearer" or not token:
+            raise E.ApiError(
+                401,
+                E.UNPARSEABLE_AUTH,
+                "The Authorization header could not be parsed: expected 'Bearer <API key>'.",
+            )
+        raise E.ApiError(401, E.INVALID_KEY, "The authentication you specified is invalid.")
+
+    def _list(self, scope: Scope, headers: dict[bytes, bytes], query: dict[str, str]) -> Response:
+        for name in query:
+            if name not in ("before_id", "limit"):
+                raise _unknown_param(name)
+        limit = parse_limit(query.get("limit"))
+        if limit is None:
+            raise E.ApiError(
+                400,
+                E.LIMIT_OUT_OF_RANGE,
+                f"limit: {query['limit'][:40]!r} is not an integer "
+                f"from {LIMIT_MIN} to {LIMIT_MAX}.",
+            )
+        before_id = query.get("before_id")
+        if before_id == "":
+            raise E.ApiError(400, E.INVALID_VALUE, "before_id: must not be empty.")
+        page = self.store.page(before_id, limit)
+        base = self._base_url(scope, headers)
+        next_page = None
+        if page.has_more:
+            last = quote(page.items[-1].id, safe="")
+            next_page = f"{base}{COLLECTION}?before_id={last}&limit={limit}"
+        body = {
+            "backends": [_backend_json(b, base) for b in page.items],
+            "uri": base + COLLECTION,
+            "next_page_uri": next_page,
+        }
+        return 200, _dumps(body), (_JSON,)
+
+    def _create(self, new: NewBackend) -> FailoverBackend:
+        try:
+            return self.store.create(new)
+        except MissingChildren as err:
+            raise _missing_children(err) from None
+
+    def _get(self, backend_id: str) -> FailoverBackend:
+        try:
+            return self.store.get(backend_id)
+        except NotFound:
+            raise _not_found(backend_id) from None
+
+    def _update(self, backend_id: str, patch: BackendPatch) -> FailoverBackend:
+        try:
+            return self.store.update(backend_id, patch)
+        except NotFound:
+            raise _not_found(backend_id) from None
+        except MissingChildren as err:
+            raise _missing_children(err) from None
+
+    def _delete(self, backend_id: str) -> None:
+        try:
+            self.store.delete(backend_id)
+        except NotFound:
+            raise _not_found(backend_id) from None
+        except StillReferenced as err:
+            raise E.ApiError(
+                400,
+                E.STILL_REFERENCED,
+                f"The backend {backend_id} is referenced by another backend "
+                f"({', '.join(err.parents)}) and cannot be deleted.",
+            ) from None
+
+    def _send(
+        self, status: int, record: FailoverBackend, scope: Scope, headers: dict[bytes, bytes]
+    ) -> Response:
+        return status, _dumps(_backend_json(record, self._base_url(scope, headers))), (_JSON,)
+
+    def _base_url(self, scope: Scope, headers: dict[bytes, bytes]) -> str:
+        if self._public_url is not None:
+            return self._public_url
+        host = headers.get(b"host", b"").decode("latin-1")
+        if not _HOST_RE.fullmatch(host):
+            server = scope.get("server") or ("127.0.0.1", 80)
+            host = (
+                f"{server[0]}:{server[1]}" if ":" not in server[0] else f"[{server[0]}]:{server[1]}"
+            )
+        scheme = "https" if scope.get("scheme") == "https" else "http"
+        return f"{scheme}://{host}"
+
+
+def _backend_json(record: FailoverBackend, base: str) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "uri": f"{base}{_ITEM_PREFIX}{record.id}",
+        "created_at": record.created_at,
+        "description": record.description,
+        "metadata": record.metadata,
+        "backends": list(record.backends),
+    }
+
+
+def _dumps(body: object) -> bytes:
+    # ASCII output: stored strings can be any Unicode, the bytes stay valid.
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def _error(
+    status: int, code: str | None, msg: str, extra: tuple[tuple[bytes, bytes], ...] = ()
+) -> Response:
+    body: dict[str, Any] = {}
+    if code is not None:
+        body["error_code"] = code
+    body["status_code"] = status
+    body["msg"] = msg
+    body["details"] = {"operation_id": operation_id()}
+    return status, _dumps(body), (_JSON, *extra)
+
+
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    # Header names arrive lowercased (ASGI spec); the first of repeated ones wins.
+    found: dict[bytes, bytes] = {}
+    for name, value in scope["headers"]:
+        found.setdefault(name, value)
+    return found
+
+
+def _check_version(value: bytes | None) -> None:
+    if value is None:
+        raise E.ApiError(
+            400, E.MISSING_VERSION, "Your request has not specified an API version (Ngrok-Version)."
+        )
+    if value != b"2":
+        shown = value[:40].decode("latin-1")
+        raise E.ApiError(
+            400,
+            E.UNSUPPORTED_VERSION,
+            f"Ngrok-Version: {shown!r} is not a supported API version; only '2' is.",
+        )
+
+
+def _query(raw: bytes) -> dict[str, str]:
+    # Last value wins for a repeated parameter.
+    try:
+        pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True, max_num_fields=100)
+    except ValueError:  # more than max_num_fields
+        raise E.ApiError(400, E.UNKNOWN_PARAM, "Too many query parameters (over 100).") from None
+    return dict(pairs)
+
+
+def _no_params(query: dict[str, str]) -> None:
+    for name in query:
+        raise _unknown_param(name)
+
+
+def _unknown_param(name: str) -> E.ApiError:
+    return E.ApiError(400, E.UNKNOWN_PARAM, f"Unknown query parameter {name[:80]!r}.")
+
+
+def _not_found(backend_id: str) -> E.ApiError:
+    return E.ApiError(404, E.NOT_FOUND, f"Failover backend {backend_id[:80]!r} not found.")
+
+
+def _missing_children(err: MissingChildren) -> E.ApiError:
+    return E.ApiError(
+        400,
+        E.MISSING_CHILD,
+        "A referenced backend does not exist: " + ", ".join(err.missing) + ".",
+    )
+
+
+def _method_not_allowed(method: str, allow: tuple[bytes, bytes]) -> E.ApiError:
+    return E.ApiError(
+        405,
+        None,
+        f"Method {method[:20]} is not allowed here; allowed: {allow[1].decode()}.",
+        (allow,),
+    )
+
+
+async def _json_body(headers: dict[bytes, bytes], receive: Receive) -> object:
+    content_type = headers.get(b"content-type")
+    if content_type is None:
+        raise E.ApiError(400, E.NO_CONTENT_TYPE, "Content-Type: missing; send 'application/json'.")
+    media_type = content_type.split(b";", 1)[0].strip().lower()
+    if media_type != b"application/json":
+        shown = content_type[:80].decode("latin-1")
+        raise E.ApiError(
+            400,
+            E.UNSUPPORTED_CONTENT_TYPE,
+            f"Content-Type: {shown!r} is not supported; send 'application/json'.",
+        )
+    raw = await _read_body(receive)
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as err:
+        raise E.ApiError(
+            400, E.UNPARSEABLE_BODY, f"body: not parseable as JSON ({str(err)[:200]})."
+        ) from None
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone
+        chunk: bytes = message.get("body", b"")
+        size += len(chunk)
+        if size > _MAX_BODY:
+            raise E.ApiError(
+                400, E.UNPARSEABLE_BODY, f"body: larger than the {_MAX_BODY} bytes accepted."
+            )
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not valid JSON")
