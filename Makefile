@@ -12,7 +12,21 @@ PY := .venv/bin/python
 RUN := $(UV) run --locked --quiet
 NPX := cd lint && npx --no-install
 
-.PHONY: help setup generate check-generated lint test build clean
+.PHONY: help setup generate check-generated lint test build clean serve bench-server
+
+# Reference server options (make serve); empty means the server's default.
+PORT ?=
+API_KEY ?=
+STRICT ?=
+KNOWN_BACKENDS ?=
+DB ?=
+PUBLIC_URL ?=
+RATE_LIMIT ?=
+SERVE_ARGS = $(if $(PORT),--port $(PORT)) $(if $(API_KEY),--api-key $(API_KEY)) \
+  $(if $(filter 1 yes true,$(STRICT)),--strict-references) \
+  $(if $(KNOWN_BACKENDS),--known-backend $(KNOWN_BACKENDS)) \
+  $(if $(DB),--db $(DB)) $(if $(PUBLIC_URL),--public-url $(PUBLIC_URL)) \
+  $(if $(RATE_LIMIT),--rate-limit $(RATE_LIMIT))
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -50,6 +64,14 @@ lint: setup ## Validate and lint the spec, type-check it in TypeScript, ruff and
 
 test: check-generated lint ## The whole test suite: drift check, lint, then pytest
 	.venv/bin/pytest
+
+serve: .venv/.synced ## Start the reference server (PORT= API_KEY= STRICT=1 KNOWN_BACKENDS=a,b DB= PUBLIC_URL= RATE_LIMIT=)
+	$(PY) -m ngrok_failover_server $(SERVE_ARGS)
+
+bench-server: .venv/.synced ## Print paging cost at 10^3..10^6 backends, then req/s with wrk
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) scripts/bench_paging.py
+	$(PY) scripts/bench_http.py
 
 build: .venv/.synced ## Build the generated client's wheel and sdist into dist/
 	$(UV) build --quiet generated --out-dir dist
