@@ -1,4 +1,5 @@
-"""Every Python example in the README passes mypy --strict and runs.
+"""Every Python example in the READMEs (the project's and the published client's) passes
+mypy --strict and runs.
 
 A block that defines tests runs under pytest (with this package's plugin); a block that
 reads NGROK_API_KEY runs against a reference server; any other block runs as a script.
@@ -16,8 +17,13 @@ import pytest
 
 from ngrok_failover_server.testing import serve_in_thread
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
+ROOT = Path(__file__).resolve().parent.parent
+READMES = [ROOT / "README.md", ROOT / "generated" / "README.md"]
+BLOCKS = [
+    block
+    for readme in READMES
+    for block in re.findall(r"```python\n(.*?)```", readme.read_text(), flags=re.DOTALL)
+]
 
 
 def _run(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
