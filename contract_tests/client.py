@@ -1,0 +1,111 @@
+"""A small HTTP client for the API that keeps every exchange, for reports and reproduction."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+COLLECTION = "/backends/failover"
+# ngrok allows 120 requests per rolling minute; past it a 429 asks the client to wait.
+RATE_LIMIT_RETRIES = 6
+RATE_LIMIT_PAUSE_S = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One request and its response, as sent and received."""
+
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: str | None
+    status: int
+    response_headers: dict[str, str]
+    response_text: str
+
+    def json(self) -> Any:
+        """The response body as JSON, or None when it is not JSON."""
+        try:
+            return json.loads(self.response_text)
+        except ValueError:
+            return None
+
+    def sent_json(self) -> Any:
+        return None if self.request_body is None else json.loads(self.request_body)
+
+
+@dataclass
+class ApiClient:
+    """Calls the five operations with the headers every ngrok client sends."""
+
+    base_url: str
+    api_key: str = field(repr=False)
+    history: list[Exchange] = field(default_factory=list, repr=False)
+    _http: httpx.Client = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
+        self._http = httpx.Client(timeout=30.0, follow_redirects=False)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}", "Ngrok-Version": "2"}
+
+    def close(self) -> None:
+        self._http.close()
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        body: object = None,
+        headers: dict[str, str] | None = None,
+    ) -> Exchange:
+        """Send one request (a path or an absolute URL) and record the exchange."""
+        full_url = url if "://" in url else self.base_url + url
+        sent_headers = dict(self.headers if headers is None else headers)
+        content = None
+        if body is not None:
+            content = json.dumps(body)
+            sent_headers["Content-Type"] = "application/json"
+        for _ in range(RATE_LIMIT_RETRIES):
+            response = self._http.request(method, full_url, content=content, headers=sent_headers)
+            if response.status_code != 429:
+                break
+            time.sleep(RATE_LIMIT_PAUSE_S)
+        exchange = Exchange(
+            method=method,
+            url=full_url,
+            request_headers=sent_headers,
+            request_body=content,
+            status=response.status_code,
+            response_headers=dict(response.headers),
+            response_text=response.text,
+        )
+        self.history.append(exchange)
+        return exchange
+
+    def create(self, body: dict[str, Any]) -> Exchange:
+        return self.request("POST", COLLECTION, body)
+
+    def get(self, backend_id: str) -> Exchange:
+        return self.request("GET", f"{COLLECTION}/{backend_id}")
+
+    def update(self, backend_id: str, body: dict[str, Any]) -> Exchange:
+        return self.request("PATCH", f"{COLLECTION}/{backend_id}", body)
+
+    def delete(self, backend_id: str) -> Exchange:
+        return self.request("DELETE", f"{COLLECTION}/{backend_id}")
+
+    def list_page(self, limit: int | None = None, before_id: str | None = None) -> Exchange:
+        params = {
+            name: value
+            for name, value in (("limit", limit), ("before_id", before_id))
+            if value is not None
+        }
+        query = "&".join(f"{name}={value}" for name, value in params.items())
+        return self.request("GET", COLLECTION + (f"?{query}" if query else ""))

@@ -1,0 +1,116 @@
+"""A model-based state machine: create, get, update, list and delete against a model.
+
+The model is what the seed and spec say the server must hold; every answer is compared to
+it through the named properties.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initialize, rule
+
+from . import properties
+from .paging import check_listing, read_all
+from .run import Run, fresh_failover_id
+from .strategies import create_bodies, update_bodies
+
+FIELDS = ("description", "metadata", "backends")
+# Backends on the server that this run did not create (a shared account) the list may hold.
+FOREIGN_ALLOWANCE = 500
+
+
+def model_machine(run: Run) -> type[RuleBasedStateMachine]:
+    """The machine class for `run`: its bodies use the run's known children."""
+    pool = run.children
+
+    class BackendModel(RuleBasedStateMachine):
+        backends = Bundle("backends")
+        gone = Bundle("gone")
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.model: dict[str, dict[str, Any]] = {}
+
+        @initialize(target=backends, body=create_bodies(pool))
+        def first(self, body: dict[str, Any]) -> str:
+            return str(self.create(body))
+
+        @rule(target=backends, body=create_bodies(pool))
+        def create(self, body: dict[str, Any]) -> str:
+            exchange, resource = run.create(body)
+            backend_id = str(resource["id"])
+            for field in FIELDS:
+                if field in body:
+                    properties.field_reads_back(field, body[field], resource, exchange)
+            properties.uri_is_own(resource, exchange)
+            self.model[backend_id] = resource
+            # Available at once after create, and reading back what was written.
+            self._get_matches(backend_id)
+            return backend_id
+
+        def _get_matches(self, backend_id: str) -> None:
+            exchange = run.client.get(backend_id)
+            properties.status_in("created_backend_is_available", {200}, exchange)
+            got = exchange.json()
+            properties.has_every_field(got, exchange)
+            expected = self.model[backend_id]
+            properties.answers_requested_id(backend_id, got, exchange)
+            for field in FIELDS:
+                properties.field_reads_back(field, expected[field], got, exchange)
+            for field in ("id", "created_at"):
+                properties.identity_unchanged(field, expected, got, exchange)
+
+        @rule(backend_id=backends)
+        def get(self, backend_id: str) -> None:
+            self._get_matches(backend_id)
+
+        @rule(backend_id=backends, body=update_bodies(pool))
+        def update(self, backend_id: str, body: dict[str, Any]) -> None:
+            exchange = run.client.update(backend_id, body)
+            properties.status_in("update_answers_200", {200}, exchange)
+            before, after = self.model[backend_id], exchange.json()
+            properties.has_every_field(after, exchange)
+            for field in FIELDS:
+                if field in body:
+                    properties.field_reads_back(field, body[field], after, exchange)
+                else:
+                    properties.update_keeps_absent(field, before, after, exchange)
+            for field in ("id", "created_at"):
+                properties.identity_unchanged(field, before, after, exchange)
+            self.model[backend_id] = {**before, **body}
+            self._get_matches(backend_id)
+
+        @rule(target=gone, backend_id=consumes(backends))
+        def delete(self, backend_id: str) -> str:
+            exchange = run.client.delete(backend_id)
+            properties.status_in("delete_answers_204", {204}, exchange)
+            run.record_deleted(backend_id)
+            del self.model[backend_id]
+            return backend_id
+
+        @rule(backend_id=gone)
+        def use_after_delete(self, backend_id: str) -> None:
+            properties.not_found("gone_after_delete", run.client.get(backend_id))
+            properties.not_found("gone_after_delete", run.client.update(backend_id, {}))
+            properties.not_found("gone_after_delete", run.client.delete(backend_id))
+
+        @rule(salt=st.integers(0, 2**32))
+        def unknown_id(self, salt: int) -> None:
+            backend_id = fresh_failover_id(random.Random(salt))
+            properties.not_found("never_created_is_404", run.client.get(backend_id))
+            properties.not_found(
+                "never_created_is_404", run.client.update(backend_id, {"description": "x"})
+            )
+            # An update must not create: the id still does not exist.
+            properties.not_found("update_must_not_create", run.client.get(backend_id))
+            properties.not_found("never_created_is_404", run.client.delete(backend_id))
+
+        @rule(limit=st.integers(1, 4))
+        def list_all(self, limit: int) -> None:
+            listing = read_all(run.client, limit, len(run.created) + FOREIGN_ALLOWANCE)
+            check_listing(listing, run.live, run.deleted)
+
+    return BackendModel

@@ -1,0 +1,265 @@
+"""The API's properties that no schema can state, each a named check with one assertion.
+
+Every check raises `ContractViolation` with the property's name and a message that says what
+the server did and what the seed or spec says; the exchange gives the curl command to
+reproduce it. Sources: the seed page (`shared/seed/failover-backends-api.txt`) and
+`spec/failover.openapi.yaml`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from .client import COLLECTION, Exchange
+from .report import ContractViolation
+
+Resource = dict[str, Any]
+NOT_FOUND = 404
+
+
+def _require(condition: bool, prop: str, message: str, exchange: Exchange | None) -> None:
+    if not condition:
+        raise ContractViolation(prop, message, exchange)
+
+
+# -- The backend object ----------------------------------------------------------------------------
+
+BACKEND_FIELDS = ("id", "uri", "created_at", "description", "metadata", "backends")
+
+
+def has_every_field(resource: Resource, exchange: Exchange) -> None:
+    """A backend answer has the six fields of the seed (the spec marks them required)."""
+    missing = [name for name in BACKEND_FIELDS if name not in resource]
+    _require(
+        not missing,
+        "backend_has_every_field",
+        f"the backend answered lacks {missing}; the seed's backend always has {BACKEND_FIELDS}",
+        exchange,
+    )
+
+
+# -- What was written reads back --------------------------------------------------------------
+
+
+def field_reads_back(field: str, written: object, resource: Resource, exchange: Exchange) -> None:
+    """A field the client wrote (create or update) comes back exactly as written.
+
+    Seed: `metadata` is "arbitrary user-defined machine-readable data", so it is kept byte for
+    byte; `backends` are "the ids of the child backends in order".
+    """
+    got = resource.get(field)
+    _require(
+        got == written,
+        f"{field}_reads_back",
+        f"wrote {field}={written!r} but the server answered {field}={got!r}; "
+        f"the seed says the {field} written is the {field} stored "
+        + ("(child backends keep their order)" if field == "backends" else "(byte for byte)"),
+        exchange,
+    )
+
+
+def update_keeps_absent(field: str, before: Resource, after: Resource, exchange: Exchange) -> None:
+    """An update leaves a field the body does not name unchanged (spec, updateFailoverBackend)."""
+    _require(
+        after.get(field) == before.get(field),
+        "update_keeps_absent_fields",
+        f"the update did not name {field!r}, yet it changed from {before.get(field)!r} to "
+        f"{after.get(field)!r}; the spec says an absent field keeps its stored value",
+        exchange,
+    )
+
+
+def identity_unchanged(field: str, before: Resource, after: Resource, exchange: Exchange) -> None:
+    """`id` and `created_at` never change after create (spec, updateFailoverBackend)."""
+    _require(
+        after.get(field) == before.get(field),
+        f"{field}_never_changes",
+        f"{field} was {before.get(field)!r} when created and is now {after.get(field)!r}; "
+        f"the spec says {field} never changes",
+        exchange,
+    )
+
+
+def answers_requested_id(requested: str, resource: Resource, exchange: Exchange) -> None:
+    """The backend a get or update answers with is the one its path names."""
+    _require(
+        resource.get("id") == requested,
+        "answers_requested_id",
+        f"asked for {requested} and got a backend with id {resource.get('id')!r}",
+        exchange,
+    )
+
+
+# -- Identity and URIs ---------------------------------------------------------------------------
+
+
+def id_is_new(new_id: str, earlier: Collection[str], exchange: Exchange) -> None:
+    """Each create gives an id no earlier backend had (seed: "unique identifier")."""
+    _require(
+        new_id not in earlier,
+        "ids_are_unique",
+        f"create answered id {new_id}, which an earlier backend of this run already had; "
+        "the seed says id is a unique identifier",
+        exchange,
+    )
+
+
+def uri_is_own(resource: Resource, exchange: Exchange) -> None:
+    """`uri` is absolute and names this very resource: `.../backends/failover/<its id>`."""
+    uri = str(resource.get("uri", ""))
+    parts = urlsplit(uri)
+    own = f"{COLLECTION}/{resource.get('id')}"
+    _require(
+        bool(parts.scheme and parts.netloc) and parts.path.endswith(own) and not parts.query,
+        "uri_is_own",
+        f"backend {resource.get('id')} has uri {uri!r}; the seed's uri is the absolute URL of "
+        f"the resource, ending in {own}",
+        exchange,
+    )
+
+
+def list_uri_is_collection(page: Resource, exchange: Exchange) -> None:
+    """The list's `uri` is the absolute URL of the collection, without paging parameters."""
+    uri = str(page.get("uri", ""))
+    parts = urlsplit(uri)
+    _require(
+        bool(parts.scheme and parts.netloc) and parts.path.endswith(COLLECTION),
+        "list_uri_is_collection",
+        f"the list's uri is {uri!r}; the seed's is the collection's absolute URL "
+        f"(https://api.ngrok.com{COLLECTION})",
+        exchange,
+    )
+
+
+# -- Paging ---------------------------------------------------------------------------------------
+
+
+def page_within_limit(page: Resource, limit: int, exchange: Exchange) -> None:
+    """A page holds at most `limit` backends (spec, listFailoverBackends)."""
+    count = len(page.get("backends") or [])
+    _require(
+        count <= limit,
+        "limit_is_honoured",
+        f"asked for limit={limit} and got {count} backends on one page",
+        exchange,
+    )
+
+
+def next_page_uri_absolute(page: Resource, exchange: Exchange) -> None:
+    """`next_page_uri` is an absolute URL a client can follow verbatim, or null."""
+    uri = page.get("next_page_uri")
+    parts = urlsplit(str(uri))
+    _require(
+        uri is None or bool(parts.scheme and parts.netloc and parts.path.endswith(COLLECTION)),
+        "next_page_uri_is_absolute",
+        f"next_page_uri is {uri!r}; ngrok's clients follow it verbatim, so it must be the "
+        f"absolute URL of the collection ({COLLECTION}?before_id=...)",
+        exchange,
+    )
+
+
+def empty_page_is_last(page: Resource, exchange: Exchange) -> None:
+    """A page with no backends is the last one: its `next_page_uri` is null.
+
+    The seed says next_page_uri is null "if there is no next page"; a page without backends
+    cannot be followed by more (they would be on it). Whether pages before the last are full
+    is not documented, so it is not asserted.
+    """
+    count = len(page.get("backends") or [])
+    _require(
+        count > 0 or page.get("next_page_uri") is None,
+        "last_page_has_null_next",
+        f"an empty page has next_page_uri {page.get('next_page_uri')!r}; the seed says it is "
+        "null when there is no next page",
+        exchange,
+    )
+
+
+def page_not_revisited(url: str, visited: Collection[str], exchange: Exchange) -> None:
+    """Following `next_page_uri` never leads back to a page already read (a page loop)."""
+    _require(
+        url not in visited,
+        "no_page_loop",
+        f"next_page_uri leads back to {url}, a page already read: a client following it "
+        "would loop forever",
+        exchange,
+    )
+
+
+def list_ends(pages_read: int, max_pages: int, exchange: Exchange) -> None:
+    """A list of at most N backends ends within N / limit pages (plus slack)."""
+    _require(
+        pages_read <= max_pages,
+        "no_page_loop",
+        f"read {pages_read} pages and next_page_uri is still not null, more than the backends "
+        "that exist can fill: the list never ends",
+        exchange,
+    )
+
+
+def listed_once(backend_id: str, seen: Collection[str], exchange: Exchange) -> None:
+    """Across all pages each backend appears once."""
+    _require(
+        backend_id not in seen,
+        "listed_exactly_once",
+        f"{backend_id} appears on more than one page (or twice on one)",
+        exchange,
+    )
+
+
+def live_backends_listed(missing: Sequence[str], exchange: Exchange) -> None:
+    """Every live backend appears in the list, across its pages."""
+    _require(
+        not missing,
+        "every_live_backend_listed",
+        f"after reading every page, these backends that exist were never listed: {list(missing)}",
+        exchange,
+    )
+
+
+def newest_first(listed_order: Sequence[str], created_order: Sequence[str], ex: Exchange) -> None:
+    """The run's backends appear newest first (the reverse of the order this run created them)."""
+    expected = list(reversed(created_order))
+    _require(
+        list(listed_order) == expected,
+        "list_is_newest_first",
+        f"this run created {list(created_order)} in that order; the list gave them as "
+        f"{list(listed_order)}, but the spec says newest first",
+        ex,
+    )
+
+
+# -- Delete and unknown ids -----------------------------------------------------------------------
+
+
+def not_found(why: str, exchange: Exchange) -> None:
+    """An id that does not exist (deleted, or never created) answers 404."""
+    _require(
+        exchange.status == NOT_FOUND,
+        why,
+        f"{exchange.method} of a backend that does not exist answered {exchange.status}; "
+        "the spec answers 404 (ERR_NGROK_6514)",
+        exchange,
+    )
+
+
+def deleted_not_listed(backend_id: str, listed: Collection[str], exchange: Exchange) -> None:
+    """A deleted backend no longer appears in the list."""
+    _require(
+        backend_id not in listed,
+        "deleted_backend_not_listed",
+        f"{backend_id} was deleted (204) yet the list still has it",
+        exchange,
+    )
+
+
+def status_in(prop: str, allowed: Collection[int], exchange: Exchange) -> None:
+    """The request was answered with one of the statuses the seed or spec gives for it."""
+    _require(
+        exchange.status in allowed,
+        prop,
+        f"{exchange.method} answered {exchange.status}; expected one of {sorted(allowed)}",
+        exchange,
+    )

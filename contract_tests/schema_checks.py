@@ -1,0 +1,150 @@
+"""The named properties as Schemathesis checks, so every generated request is held to them.
+
+Registered on import with `@schemathesis.check`; each turns the Schemathesis response into an
+`Exchange` and defers to one property of `properties`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import schemathesis
+from schemathesis import CheckContext, Response
+
+from . import properties
+from .client import COLLECTION, Exchange
+from .run import Run
+from .schema import GeneratedCase as Case
+
+ITEM_RE = re.compile(r"/backends/failover/(bkdfo_[0-9A-Za-z]{27})$")
+
+
+class ActiveRun:
+    """The run whose ledger the checks consult (set by the schema fixture)."""
+
+    current: Run | None = None
+
+
+def exchange_of(response: Response) -> Exchange:
+    request = response.request
+    raw = request.body
+    body = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    if body is not None and not isinstance(body, str):
+        body = "(streamed body)"
+    return Exchange(
+        method=str(request.method),
+        url=str(request.url),
+        request_headers={k: str(v) for k, v in request.headers.items()},
+        request_body=body,
+        status=response.status_code,
+        response_headers={k.lower(): ", ".join(v) for k, v in response.headers.items()},
+        response_text=response.text or "",
+    )
+
+
+def _json(response: Response) -> Any:
+    try:
+        return json.loads(response.text or "")
+    except ValueError:
+        return None
+
+
+def _path_id(response: Response) -> str | None:
+    match = ITEM_RE.search(urlsplit(str(response.request.url)).path)
+    return match.group(1) if match else None
+
+
+def _is_list(response: Response) -> bool:
+    request = response.request
+    return request.method == "GET" and urlsplit(str(request.url)).path.endswith(COLLECTION)
+
+
+def record_outcome(run: Run, case: Case, response: Response) -> None:
+    """Enter what a generated request created (its id must be new) or deleted in the ledger."""
+    method = case.method.upper()
+    body = _json(response)
+    if method == "POST" and case.path == COLLECTION and response.status_code == 201:
+        if isinstance(body, dict):
+            run.record_created(str(body.get("id")), exchange_of(response))
+    elif method == "DELETE" and response.status_code == 204:
+        run.record_deleted(str((case.path_parameters or {}).get("id")))
+
+
+@schemathesis.check
+def written_fields_read_back(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """A create (201) or update (200) answers with every field its body wrote, as written."""
+    written = case.body if isinstance(case.body, dict) else {}
+    method = response.request.method
+    if (method, response.status_code) not in (("POST", 201), ("PATCH", 200)):
+        return None
+    resource = _json(response)
+    if not isinstance(resource, dict):
+        return None
+    for field in ("description", "metadata", "backends"):
+        if field in written:
+            properties.field_reads_back(field, written[field], resource, exchange_of(response))
+    return None
+
+
+@schemathesis.check
+def answers_requested_id(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """A get or update of `{id}` answers with the backend that has that id."""
+    requested = _path_id(response)
+    resource = _json(response)
+    if requested and response.status_code == 200 and isinstance(resource, dict):
+        properties.answers_requested_id(requested, resource, exchange_of(response))
+    return None
+
+
+@schemathesis.check
+def resource_uri_is_own(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """Every backend in an answer has an absolute `uri` ending in its own id."""
+    body = _json(response)
+    if response.status_code not in (200, 201) or not isinstance(body, dict):
+        return None
+    items = body.get("backends") if _is_list(response) else [body]
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and "id" in item:
+            properties.uri_is_own(item, exchange_of(response))
+    return None
+
+
+@schemathesis.check
+def list_page_is_well_formed(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """A list page: collection uri, at most `limit` items, a next page only if it has items."""
+    page = _json(response)
+    if not _is_list(response) or response.status_code != 200 or not isinstance(page, dict):
+        return None
+    exchange = exchange_of(response)
+    properties.list_uri_is_collection(page, exchange)
+    properties.next_page_uri_absolute(page, exchange)
+    limit = dict(parse_qsl(urlsplit(str(response.request.url)).query)).get("limit", "100")
+    if limit.isdigit() and 1 <= int(limit) <= 100:
+        properties.page_within_limit(page, int(limit), exchange)
+    properties.empty_page_is_last(page, exchange)
+
+    return None
+
+
+@schemathesis.check
+def never_created_is_404(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """A well-formed id this run never created does not exist: an update must not create."""
+    requested = _path_id(response)
+    run = ActiveRun.current
+    if requested is None or run is None or run.owns(requested) or requested in run.children:
+        return None
+    if 200 <= response.status_code < 300:
+        properties.not_found("never_created_is_404", exchange_of(response))
+    return None
+
+
+CONTRACT_CHECKS = (
+    written_fields_read_back,
+    answers_requested_id,
+    resource_uri_is_own,
+    list_page_is_well_formed,
+    never_created_is_404,
+)

@@ -1,0 +1,28 @@
+"""The API key of a server under test appears in no output and no report, even on failure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from contract_tests.mutants import get_mutant
+from ngrok_failover_server.config import ServerConfig
+from ngrok_failover_server.testing import new_api_key, serve_in_thread
+
+from .helpers import CI_SEED, run_contract
+
+
+def test_api_key_never_appears_in_output_or_reports(tmp_path: Path) -> None:
+    key = new_api_key()
+    wrap = get_mutant("children_sorted").wrap
+    with serve_in_thread(ServerConfig(api_key=key), wrap=wrap) as server:
+        verdict = run_contract(
+            tmp_path,
+            f"--seed={CI_SEED}",
+            f"--base-url={server.base_url}",
+            env={"NGROK_API_KEY": key},
+        )
+    assert verdict.returncode != 0, "the planted fault should have been reported"
+    assert key not in verdict.output
+    leaking = [p for p in tmp_path.rglob("*") if p.is_file() and key in p.read_text("utf-8")]
+    assert not leaking, f"the API key is written in {leaking}"
+    assert "$NGROK_API_KEY" in verdict.summary, "the curl command names the key's variable"

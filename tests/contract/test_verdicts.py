@@ -1,0 +1,58 @@
+"""The suite's verdicts: the clean reference server passes, planted faults are caught.
+
+Each test runs the whole quick suite in a subprocess, as `make contract` does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from contract_tests.mutants import BENIGN, MUTANTS
+
+from .helpers import CI_SEED, run_contract
+
+SAMPLE = sorted(name for name, mutant in MUTANTS.items() if mutant.sample)
+
+
+@pytest.mark.parametrize("mode", ["lenient", "strict"])
+def test_clean_reference_server_passes_in_both_reference_modes(tmp_path: Path, mode: str) -> None:
+    verdict = run_contract(tmp_path, f"--seed={CI_SEED}", f"--reference-mode={mode}")
+    assert verdict.returncode == 0, f"false alarm against the clean server:\n{verdict.summary}"
+    assert "PASS: no violation found" in verdict.summary
+
+
+def test_clean_strict_server_passes_with_given_child_backends(tmp_path: Path) -> None:
+    children = "bkdhr_2fKmcZgRe5lU5KuvWGqW6c2j976,bkdtg_2fKmcZgRe5lU5KuvWGqW6c2j977"
+    verdict = run_contract(
+        tmp_path, f"--seed={CI_SEED}", "--reference-mode=strict", f"--child-backends={children}"
+    )
+    assert verdict.returncode == 0, f"false alarm with CHILD_BACKENDS:\n{verdict.summary}"
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_other_seeds_raise_no_false_alarm(tmp_path: Path, seed: int) -> None:
+    verdict = run_contract(tmp_path, f"--seed={seed}")
+    assert verdict.returncode == 0, f"false alarm with seed {seed}:\n{verdict.summary}"
+
+
+@pytest.mark.parametrize("name", sorted(BENIGN))
+def test_benign_variant_raises_no_false_alarm(tmp_path: Path, name: str) -> None:
+    verdict = run_contract(tmp_path, f"--seed={CI_SEED}", f"--mutant={name}")
+    assert verdict.returncode == 0, f"false alarm against {name}:\n{verdict.summary}"
+
+
+@pytest.mark.parametrize("name", SAMPLE)
+def test_planted_fault_is_caught(tmp_path: Path, name: str) -> None:
+    verdict = run_contract(tmp_path, f"--seed={CI_SEED}", f"--mutant={name}")
+    assert verdict.returncode != 0, f"{name} survived: {MUTANTS[name].description}"
+    assert "FAIL:" in verdict.summary and f"Seed: {CI_SEED}" in verdict.summary
+
+
+def test_run_prints_its_seed_and_writes_every_report(tmp_path: Path) -> None:
+    verdict = run_contract(tmp_path, "--seed=7", "--mutant=uri_relative")
+    assert "seed 7" in verdict.output and "SEED=7" in verdict.output
+    assert (tmp_path / "junit.xml").exists()
+    assert list((tmp_path / "schemathesis").glob("junit-*.xml"))
+    assert list((tmp_path / "schemathesis").glob("vcr-*.yaml"))
