@@ -12,7 +12,12 @@ PY := .venv/bin/python
 RUN := $(UV) run --locked --quiet
 NPX := cd lint && npx --no-install
 
-.PHONY: help setup generate check-generated lint test build clean serve bench-server
+.PHONY: help setup generate check-generated lint test build clean serve bench-server \
+  contract mutation
+
+# The contract suite's options, read by scripts/run_contract.py from the environment (so the
+# API key never shows in a printed recipe). Empty means the suite's default.
+export BASE_URL NGROK_API_KEY CHILD_BACKENDS PROFILE SEED
 
 # Reference server options (make serve); empty means the server's default.
 PORT ?=
@@ -72,6 +77,12 @@ bench-server: .venv/.synced ## Print paging cost at 10^3..10^6 backends, then re
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) scripts/bench_paging.py
 	$(PY) scripts/bench_http.py
+
+contract: .venv/.synced ## Contract suite (BASE_URL= NGROK_API_KEY= CHILD_BACKENDS=a,b PROFILE=quick|thorough SEED=n)
+	$(PY) scripts/run_contract.py
+
+mutation: .venv/.synced ## Run the suite against every planted fault: fault | caught | seconds
+	$(PY) scripts/run_mutation.py
 
 build: .venv/.synced ## Build the generated client's wheel and sdist into dist/
 	$(UV) build --quiet generated --out-dir dist
