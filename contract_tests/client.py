@@ -1,18 +1,22 @@
-"""A small HTTP client for the API that keeps every exchange, for reports and reproduction."""
+"""A small HTTP client for the API that keeps every exchange, for reports and reproduction.
+
+Every request goes through the run's `Gate` (safety, rate limit, 429 retries); every create
+and update body is marked with the run's marker before it is sent (`Exchange.sent_json` is
+what the server got, and what the properties compare with).
+"""
 
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from .gate import Gate, GatedTransport
+from .marker import mark_body
+
 COLLECTION = "/backends/failover"
-# ngrok allows 120 requests per rolling minute; past it a 429 asks the client to wait.
-RATE_LIMIT_RETRIES = 6
-RATE_LIMIT_PAUSE_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +48,15 @@ class ApiClient:
 
     base_url: str
     api_key: str = field(repr=False)
+    gate: Gate = field(repr=False)
     history: list[Exchange] = field(default_factory=list, repr=False)
     _http: httpx.Client = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
-        self._http = httpx.Client(timeout=30.0, follow_redirects=False)
+        self._http = httpx.Client(
+            timeout=30.0, follow_redirects=False, transport=GatedTransport(self.gate)
+        )
 
     @property
     def headers(self) -> dict[str, str]:
@@ -72,11 +79,7 @@ class ApiClient:
         if body is not None:
             content = json.dumps(body)
             sent_headers["Content-Type"] = "application/json"
-        for _ in range(RATE_LIMIT_RETRIES):
-            response = self._http.request(method, full_url, content=content, headers=sent_headers)
-            if response.status_code != 429:
-                break
-            time.sleep(RATE_LIMIT_PAUSE_S)
+        response = self._http.request(method, full_url, content=content, headers=sent_headers)
         exchange = Exchange(
             method=method,
             url=full_url,
@@ -90,13 +93,14 @@ class ApiClient:
         return exchange
 
     def create(self, body: dict[str, Any]) -> Exchange:
-        return self.request("POST", COLLECTION, body)
+        return self.request("POST", COLLECTION, mark_body(body, self.gate.marker, create=True))
 
     def get(self, backend_id: str) -> Exchange:
         return self.request("GET", f"{COLLECTION}/{backend_id}")
 
     def update(self, backend_id: str, body: dict[str, Any]) -> Exchange:
-        return self.request("PATCH", f"{COLLECTION}/{backend_id}", body)
+        marked = mark_body(body, self.gate.marker, create=False)
+        return self.request("PATCH", f"{COLLECTION}/{backend_id}", marked)
 
     def delete(self, backend_id: str) -> Exchange:
         return self.request("DELETE", f"{COLLECTION}/{backend_id}")

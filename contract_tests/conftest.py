@@ -2,16 +2,23 @@
 
 `pytest contract_tests` with no `--base-url` starts the reference server in a thread (with
 `--mutant NAME`, with that planted fault); otherwise the suite tests the server at the URL,
-with the API key from `NGROK_API_KEY`.
+with the API key from `NGROK_API_KEY`. A URL that is not loopback is a real account: the
+run needs `--live`, keeps to a rate limit, and first checks the key with one call.
+Whatever ends the session (success, violation, exception, Ctrl-C or SIGTERM), the backends
+this run created are deleted in `pytest_sessionfinish`.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import signal
+import sys
+import threading
 from collections.abc import Generator, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
@@ -19,12 +26,16 @@ from ngrok_failover_server.config import ServerConfig
 from ngrok_failover_server.testing import serve_in_thread
 
 from .client import ApiClient
+from .gate import Gate, gate_requests
+from .marker import marker_of, new_run_id
 from .mutants import get_mutant
 from .options import Current, Options
 from .report import Finding, finding_from, redact, redact_tree, render_summary
 from .run import Run
+from .safety import PreflightError, default_rpm, is_loopback, preflight, render_plan
 from .schema_checks import ActiveRun
 from .settings import ANCHOR_COUNT, PROFILES, Profile
+from .sweep import Swept
 
 KEY_ENV = "NGROK_API_KEY"
 # The key of a reference server the suite starts itself: not a secret, but redacted alike.
@@ -32,6 +43,12 @@ LOCAL_KEY = "contract-suite-local-key"
 CI_SEED = 0
 
 _FINDINGS = pytest.StashKey[list[Finding]]()
+_CLOSING = pytest.StashKey[ExitStack]()
+_SWEPT = pytest.StashKey[Swept]()
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that pytest stops and the session still finishes."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -52,6 +69,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="self-started server only: strict checks that children exist",
     )
     group.addoption("--mutant", help="self-started server only: plant this fault (see mutants)")
+    group.addoption("--live", action="store_true", help="go ahead against a remote account")
+    group.addoption(
+        "--max-rpm",
+        type=int,
+        help="requests per rolling minute at most (default: 100 remote, none on loopback; 0: none)",
+    )
+    group.addoption("--run-id", help="the run id in every marker (default: a fresh one)")
+    group.addoption(
+        "--assume-remote",
+        action="store_true",
+        help="for the suite's own tests: treat a loopback --base-url as a remote account",
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -63,14 +92,33 @@ def pytest_configure(config: pytest.Config) -> None:
     api_key = os.environ.get(KEY_ENV, "") if base_url else LOCAL_KEY
     if base_url and not api_key:
         raise pytest.UsageError(f"--base-url needs the API key in ${KEY_ENV}")
-    Current.options = Options(
+    remote = bool(base_url) and (config.getoption("--assume-remote") or not is_loopback(base_url))
+    max_rpm = config.getoption("--max-rpm")
+    max_rpm = default_rpm(remote) if max_rpm is None else (max_rpm or None)
+    Current.options = options = Options(
         seed=seed,
         profile=PROFILES[config.getoption("--profile")],
         reports_dir=Path(config.getoption("--reports-dir")),
         api_key=api_key,
         base_url=base_url,
         child_backends=tuple(c for c in config.getoption("--child-backends").split(",") if c),
+        run_id=config.getoption("--run-id") or new_run_id(),
+        remote=remote,
+        max_rpm=max_rpm,
     )
+    _check_target(config, options)
+    gate = Gate(
+        marker_of(options.run_id),
+        max_rpm=max_rpm,
+        max_requests=options.profile.max_requests,
+        max_creates=options.profile.max_creates,
+    )
+    Current.gate = gate
+    config.stash[_CLOSING] = closing = ExitStack()
+    closing.enter_context(gate_requests(gate))  # Schemathesis's requests pass the gate too
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+        closing.callback(signal.signal, signal.SIGTERM, previous)
     # Schemathesis writes its own reports there and expects the folder to exist.
     (Current.options.reports_dir / "schemathesis").mkdir(parents=True, exist_ok=True)
     config.stash[_FINDINGS] = []
@@ -78,6 +126,31 @@ def pytest_configure(config: pytest.Config) -> None:
     config.option.hypothesis_seed = seed
     if not config.option.xmlpath:
         config.option.xmlpath = str(Current.options.reports_dir / "junit.xml")
+
+
+def _check_target(config: pytest.Config, options: Options) -> None:
+    """A remote account only with `--live`; any target must answer one list call sensibly."""
+    if options.base_url is None:
+        return
+    if options.remote and not config.getoption("--live"):
+        plan = render_plan(
+            base_url=options.base_url,
+            profile=options.profile,
+            max_rpm=options.max_rpm,
+            run_marker=marker_of(options.run_id),
+        )
+        raise pytest.UsageError(
+            f"{options.base_url} is not a loopback address, so it is treated as a real "
+            f"account.\n{plan}\nRun again with LIVE=1 (make) or --live (pytest) to go ahead."
+        )
+    try:
+        preflight(options.base_url, options.api_key)
+    except PreflightError as err:
+        raise pytest.UsageError(str(err)) from None
+
+
+def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted(f"stopped by {signal.Signals(signum).name}")
 
 
 def _options() -> Options:
@@ -106,13 +179,54 @@ def run(pytestconfig: pytest.Config) -> Iterator[Run]:
         base_url = options.base_url or stack.enter_context(
             _reference_server(pytestconfig, options.child_backends)
         )
-        client = ApiClient(base_url, options.api_key)
+        assert Current.gate is not None
+        client = ApiClient(base_url, options.api_key, Current.gate)
         stack.callback(client.close)
-        state = Run(client=client, seed=options.seed, given_children=options.child_backends)
+        state = Run(
+            client=client,
+            seed=options.seed,
+            given_children=options.child_backends,
+            run_id=options.run_id,
+        )
         ActiveRun.current = state
+        stack.callback(_finish_run, pytestconfig)  # also at the session's end, whatever ends it
+        state.survey()
         state.make_anchors(ANCHOR_COUNT)
         yield state
-        state.clean_up()
+
+
+def _finish_run(config: pytest.Config) -> None:
+    """Delete what the run created, once; Ctrl-C and SIGTERM wait until it is done."""
+    state = ActiveRun.current
+    if state is None or _SWEPT in config.stash:
+        return
+    with _signals_deferred():
+        try:
+            config.stash[_SWEPT] = state.clean_up()
+        except Exception as err:  # the server is gone: say what may be left
+            config.stash[_SWEPT] = Swept(left={i: state.run_id for i in state.live})
+            print(f"contract: cleanup failed: {type(err).__name__}: {err}", file=sys.stderr)
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def wait(signum: int, frame: FrameType | None) -> None:
+        print(
+            f"contract: {signal.Signals(signum).name} received; still deleting this run's "
+            "backends (kill -9, then make contract-cleanup, to stop at once)",
+            file=sys.stderr,
+        )
+
+    previous = {s: signal.signal(s, wait) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @contextmanager
@@ -145,8 +259,10 @@ def _secrets() -> tuple[str, ...]:
     return tuple(s for s in (os.environ.get(KEY_ENV, ""), LOCAL_KEY) if s)
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
+    # Before pytest tears the fixtures down: a self-started server still answers.
+    _finish_run(config)
     options = _options()
     options.reports_dir.mkdir(parents=True, exist_ok=True)
     summary = render_summary(
@@ -155,10 +271,30 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         target=options.base_url or "reference server (started by the suite)",
         profile=options.profile.name,
         reproduce=_reproduce_command(config, options),
+        footer=_run_facts(config, options, exitstatus),
     )
     for secret in _secrets():
         summary = redact(summary, secret)
     (options.reports_dir / "summary.md").write_text(summary, encoding="utf-8")
+
+
+def _run_facts(config: pytest.Config, options: Options, exitstatus: int) -> list[str]:
+    """What the run spent and what it left: requests, 429s waited out, cleanup."""
+    gate = Current.gate
+    swept = config.stash.get(_SWEPT, None)
+    facts = [f"Run id: {options.run_id} (the marker of every backend it created)"]
+    if gate is not None:
+        rate = f"at most {options.max_rpm}/min" if options.max_rpm else "no rate limit"
+        facts.append(
+            f"Requests: {gate.requests} ({rate}), backends created: {gate.creates}, "
+            f"429 answers waited out: {gate.rate_limited}"
+        )
+    if swept is not None:
+        left = f"; NOT deleted: {sorted(swept.left)}" if swept.left else "; none left"
+        facts.append(f"Cleanup: deleted {len(swept.removed)} backends this run created{left}")
+    if exitstatus == pytest.ExitCode.INTERRUPTED:
+        facts.append("Interrupted: the run was stopped before its end (Ctrl-C or SIGTERM)")
+    return facts
 
 
 def _reproduce_command(config: pytest.Config, options: Options) -> str:
@@ -170,6 +306,8 @@ def _reproduce_command(config: pytest.Config, options: Options) -> str:
     parts = ["make contract", f"SEED={options.seed}", f"PROFILE={options.profile.name}"]
     if options.base_url:
         parts += [f"BASE_URL={options.base_url}", "NGROK_API_KEY=..."]
+    if options.remote:
+        parts.append("LIVE=1")
     if options.child_backends:
         parts.append(f"CHILD_BACKENDS={','.join(options.child_backends)}")
     return " ".join(parts)
@@ -183,6 +321,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    if _CLOSING in config.stash:
+        config.stash[_CLOSING].close()
     # JUnit XML and Schemathesis's reports are written by now: scrub the key from all of them.
     if Current.options is not None:
         for secret in _secrets():

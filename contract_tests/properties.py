@@ -100,8 +100,8 @@ def id_is_new(new_id: str, earlier: Collection[str], exchange: Exchange) -> None
     _require(
         new_id not in earlier,
         "ids_are_unique",
-        f"create answered id {new_id}, which an earlier backend of this run already had; "
-        "the seed says id is a unique identifier",
+        f"create answered id {new_id}, which an earlier backend already had (of this run, or "
+        "there before it); the seed says id is a unique identifier",
         exchange,
     )
 
@@ -219,14 +219,25 @@ def live_backends_listed(missing: Sequence[str], exchange: Exchange) -> None:
     )
 
 
-def newest_first(listed_order: Sequence[str], created_order: Sequence[str], ex: Exchange) -> None:
-    """The run's backends appear newest first (the reverse of the order this run created them)."""
-    expected = list(reversed(created_order))
+def newest_first(listed: Sequence[Resource], ex: Exchange) -> None:
+    """Backends are listed newest first: `created_at` never increases down the list.
+
+    ngrok's ids are KSUIDs (whole seconds, then random bits), so two backends made in the
+    same second may come in either order: only `created_at` is compared (ngrok docs: list
+    "newest first"; shared/reference/ngrok-api-facts.md).
+    """
+    stamps = [str(item.get("created_at")) for item in listed]
+    later = next((i for i in range(1, len(stamps)) if stamps[i] > stamps[i - 1]), None)
     _require(
-        list(listed_order) == expected,
+        later is None,
         "list_is_newest_first",
-        f"this run created {list(created_order)} in that order; the list gave them as "
-        f"{list(listed_order)}, but the spec says newest first",
+        "the list is not newest first: "
+        + (
+            f"{listed[later].get('id')} (created {stamps[later]}) comes after "
+            f"{listed[later - 1].get('id')} (created {stamps[later - 1]})"
+            if later is not None
+            else ""
+        ),
         ex,
     )
 

@@ -109,7 +109,13 @@ def _reproduce_line(text: str) -> str | None:
 
 
 def render_summary(
-    findings: list[Finding], *, seed: int, target: str, profile: str, reproduce: str
+    findings: list[Finding],
+    *,
+    seed: int,
+    target: str,
+    profile: str,
+    reproduce: str,
+    footer: list[str] | None = None,
 ) -> str:
     """The markdown summary a person reads first."""
     verdict = "PASS: no violation found" if not findings else f"FAIL: {len(findings)} violation(s)"
@@ -121,6 +127,7 @@ def render_summary(
         f"- Profile: {profile}",
         f"- Seed: {seed}",
         f"- Reproduce: `{reproduce}`",
+        *(f"- {fact}" for fact in footer or []),
         "",
     ]
     for number, finding in enumerate(findings, start=1):

@@ -1,8 +1,10 @@
 """What one run of the suite knows: its target, its own backends, and the children it may use.
 
-Safety by design: the suite changes or deletes only backends this run created (`owned`), so
-it can later be pointed at a live account. Ids read from a list or drawn at random never
-reach update or delete through `owned_or_fresh`.
+Safety by design: the suite changes or deletes only backends this run created. Ids the run
+created, and ids it made up (which no server has), are allowed through the run's `Gate`,
+which refuses every other PATCH or DELETE; `owned_or_fresh` swaps any other id for a made-up
+one before a request is built. Backends that existed before the run are remembered
+(`foreign`), so a server answering a create with one of them cannot make the suite own it.
 """
 
 from __future__ import annotations
@@ -15,15 +17,14 @@ from typing import Any
 from .client import ApiClient, Exchange
 from .properties import has_every_field, id_is_new
 from .report import ContractViolation
+from .sweep import Swept, list_everything, sweep
 
-# Written into the description of the backends the suite makes for itself (anchors, paging).
-MARKER = "contract-suite"
 BASE62 = string.digits + string.ascii_letters
 
 
-def fresh_failover_id(rng: random.Random) -> str:
-    """A well-formed failover id that no server has handed out (27 random base62 characters)."""
-    return "bkdfo_" + "".join(rng.choice(BASE62) for _ in range(27))
+def fresh_failover_id(rng: random.Random, prefix: str = "bkdfo_") -> str:
+    """A well-formed id that no server has handed out (27 random base62 characters)."""
+    return prefix + "".join(rng.choice(BASE62) for _ in range(27))
 
 
 @dataclass
@@ -33,9 +34,11 @@ class Run:
     client: ApiClient
     seed: int
     given_children: tuple[str, ...]
+    run_id: str
     anchors: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list, repr=False)  # in creation order
     deleted: set[str] = field(default_factory=set, repr=False)
+    foreign: set[str] = field(default_factory=set, repr=False)  # there before the run
 
     @property
     def children(self) -> tuple[str, ...]:
@@ -49,19 +52,30 @@ class Run:
     def owns(self, backend_id: str) -> bool:
         return backend_id in self.created
 
+    def survey(self) -> None:
+        """Remember every backend that exists before the run creates anything."""
+        self.foreign = {str(item.get("id")) for item in list_everything(self.client)}
+
+    def note_listed(self, backend_ids: list[str]) -> None:
+        """Ids seen in a list that this run did not create are someone else's."""
+        self.foreign.update(i for i in backend_ids if not self.owns(i))
+
     def record_created(self, backend_id: str, exchange: Exchange | None = None) -> None:
         """Remember a backend the server just created; its id must be new."""
         if exchange is not None:
-            id_is_new(backend_id, self.created, exchange)
-        if backend_id not in self.created:
+            id_is_new(backend_id, [*self.created, *self.foreign], exchange)
+        if backend_id not in self.created and backend_id not in self.foreign:
             self.created.append(backend_id)
+            self.client.gate.allow(backend_id)
 
     def record_deleted(self, backend_id: str) -> None:
         self.deleted.add(backend_id)
 
-    def owned_or_fresh(self, backend_id: str, rng: random.Random) -> str:
-        """`backend_id` if this run created it, else an id no server has: safe to change."""
-        return backend_id if self.owns(backend_id) else fresh_failover_id(rng)
+    def fresh_id(self, rng: random.Random, prefix: str = "bkdfo_") -> str:
+        """An id no server has, that the run may use in an update or a delete."""
+        backend_id = fresh_failover_id(rng, prefix)
+        self.client.gate.allow(backend_id)
+        return backend_id
 
     def pick_children(self, count: int, rng: random.Random) -> list[str]:
         """Up to `count` distinct known child ids, in a random order."""
@@ -87,21 +101,22 @@ class Run:
     def make_anchors(self, count: int) -> None:
         """Create the failover backends that serve as children of everything else."""
         for number in range(count):
-            _, resource = self.create(
-                {"description": f"{MARKER} anchor {number}", "metadata": "", "backends": []}
-            )
+            _, resource = self.create({"description": f"anchor {number}", "backends": []})
             self.anchors.append(str(resource["id"]))
 
-    def clean_up(self) -> list[str]:
-        """Delete what this run created and still lives, newest first (children last).
-
-        Returns the ids the server would not delete.
+    def clean_up(self) -> Swept:
+        """Delete what this run created: the ids it knows, newest first (children last), then
+        any backend still carrying this run's marker (a create whose answer was lost).
         """
-        left = []
+        swept = Swept()
         for backend_id in reversed(self.live):
             exchange = self.client.delete(backend_id)
             if exchange.status in (204, 404):
                 self.record_deleted(backend_id)
-            else:
-                left.append(backend_id)
-        return left
+                swept.removed[backend_id] = self.run_id
+        rest = sweep(self.client, lambda run: run == self.run_id)
+        for backend_id in rest.removed:
+            self.record_deleted(backend_id)
+        swept.removed.update(rest.removed)
+        swept.left, swept.listed = rest.left, rest.listed
+        return swept

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import json
 import random
-import re
 from pathlib import Path
 from typing import Any
 
 import schemathesis
 from schemathesis.core.failures import Failure
 from schemathesis.generation.case import Case
-from schemathesis.openapi.checks import MissingHeaderNotRejected
+from schemathesis.openapi.checks import MissingHeaderNotRejected, UnsupportedMethodResponse
 from schemathesis.schemas import APIOperation
 
+from .client import COLLECTION
+from .gate import BACKEND_ID_RE
+from .marker import mark_body
 from .options import Options
 from .run import Run
 
 SPEC = Path(__file__).resolve().parent.parent / "spec" / "failover.openapi.yaml"
-FAILOVER_ID_PATTERN = r"bkdfo_[0-9A-Za-z]{27}"
 # A case Schemathesis generated for one of the spec's operations.
 GeneratedCase = Case[APIOperation[Any, Any, Any, Any]]
 
@@ -56,27 +57,34 @@ def schema_config(options: Options) -> dict[str, Any]:
 def load_schema(options: Options) -> schemathesis.BaseSchema:
     config = schemathesis.Config.from_dict(schema_config(options))
     schema = schemathesis.openapi.from_path(SPEC, config=config)
+    remote = options.remote
+
+    def filter_failure(
+        context: schemathesis.HookContext,
+        failure: Failure,
+        case: GeneratedCase,
+        response: schemathesis.Response,
+    ) -> bool:
+        return keeps_failure(failure, response.status_code, remote=remote)
+
     schema.hook(filter_failure)
     return schema
 
 
-def filter_failure(
-    context: schemathesis.HookContext,
-    failure: Failure,
-    case: GeneratedCase,
-    response: schemathesis.Response,
-) -> bool:
-    """Keep every failure but a 403 for a missing key, which ngrok does not rule out.
+def keeps_failure(failure: Failure, status: int, *, remote: bool) -> bool:
+    """Keep every failure but those ngrok's documents do not support.
 
-    Schemathesis expects exactly 401 when `Authorization` is missing; ngrok documents the
-    error codes (ERR_NGROK_200..203) but not the status, and 403 has been reported
-    (shared/reference/ngrok-api-facts.md), so the spec allows both.
+    - A 403 for a missing key: Schemathesis expects exactly 401; ngrok documents the error
+      codes (ERR_NGROK_200..203) but not the status, and 403 has been reported
+      (shared/reference/ngrok-api-facts.md), so the spec allows both.
+    - Against a real account, any 4xx to a method the API does not have: ngrok documents no
+      405 and no `Allow` header. The reference server (loopback) is still held to them.
     """
-    return not (
-        isinstance(failure, MissingHeaderNotRejected)
-        and failure.header_name.lower() == "authorization"
-        and response.status_code == 403
-    )
+    if isinstance(failure, MissingHeaderNotRejected):
+        return not (failure.header_name.lower() == "authorization" and status == 403)
+    if isinstance(failure, UnsupportedMethodResponse):
+        return not (remote and 400 <= status < 500)
+    return True
 
 
 def case_rng(run: Run, case: GeneratedCase) -> random.Random:
@@ -85,28 +93,38 @@ def case_rng(run: Run, case: GeneratedCase) -> random.Random:
     return random.Random(f"{run.seed}:{key}")
 
 
-def prepare_case(run: Run, case: GeneratedCase) -> None:
-    """Make a generated case safe and determined before it is sent.
+def prepare_case(run: Run, case: GeneratedCase) -> bool:
+    """Make a generated case safe and determined before it is sent; False: do not send it.
 
     Valid bodies name only child backends known to exist (given ones and the run's anchors),
-    so a server that checks children (6501) must accept them. Updates and deletes reach only
-    backends this run created; any other well-formed id becomes one no server has.
+    so a server that checks children (6501) must accept them. Creates and updates carry the
+    run marker. Updates and deletes reach only backends this run created: any other backend
+    id in the path (a guessed one, an example, one read from a response by a link) becomes
+    one no server has; a PATCH or DELETE of the whole collection (an unsupported-method
+    probe) is not sent at all. The run's gate refuses whatever slips past this.
     """
     rng = case_rng(run, case)
+    method = case.method.upper()
     positive = case.meta is not None and case.meta.generation.mode.is_positive
     body = case.body
     if positive and isinstance(body, dict):
         children = body.get("backends")
         if isinstance(children, list):
-            case.body = {**body, "backends": list(run.pick_children(len(children), rng))}
+            case.body = body = {**body, "backends": list(run.pick_children(len(children), rng))}
+    if method in ("POST", "PATCH"):
+        create = method == "POST" and case.path == COLLECTION
+        case.body = mark_body(body, run.client.gate.marker, create=create)
+    if method not in ("PATCH", "DELETE"):
+        return True
+    if "{id}" not in case.path:
+        return False
     backend_id = (case.path_parameters or {}).get("id")
-    changes = case.method.upper() in ("PATCH", "DELETE")
-    if changes and isinstance(backend_id, str) and _is_failover_id(backend_id):
-        case.path_parameters = {
-            **(case.path_parameters or {}),
-            "id": run.owned_or_fresh(backend_id, rng),
-        }
+    if isinstance(backend_id, str):
+        safe = BACKEND_ID_RE.sub(lambda m: _owned_or_fresh(run, m.group(0), rng), backend_id)
+        case.path_parameters = {**(case.path_parameters or {}), "id": safe}
+    return True
 
 
-def _is_failover_id(value: str) -> bool:
-    return re.fullmatch(FAILOVER_ID_PATTERN, value) is not None
+def _owned_or_fresh(run: Run, backend_id: str, rng: random.Random) -> str:
+    """An id of this run stays; any other becomes a made-up one of the same kind."""
+    return backend_id if run.owns(backend_id) else run.fresh_id(rng, prefix=backend_id[:6])

@@ -71,6 +71,10 @@ def record_outcome(run: Run, case: Case, response: Response) -> None:
             run.record_created(str(body.get("id")), exchange_of(response))
     elif method == "DELETE" and response.status_code == 204:
         run.record_deleted(str((case.path_parameters or {}).get("id")))
+    elif _is_list(response) and response.status_code == 200 and isinstance(body, dict):
+        items = body.get("backends")
+        if isinstance(items, list):
+            run.note_listed([str(i.get("id")) for i in items if isinstance(i, dict)])
 
 
 @schemathesis.check

@@ -14,7 +14,8 @@ schema = load_schema(current())
 @schema.parametrize()
 def test_operation_honours_spec(case: Case, run: Run) -> None:
     """Every generated request gets an answer the spec allows and the named properties hold."""
-    prepare_case(run, case)
+    if not prepare_case(run, case):
+        return  # a change the run may not make (see prepare_case)
     response = case.call(base_url=run.client.base_url)
     record_outcome(run, case, response)
     case.validate_response(response)

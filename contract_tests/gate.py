@@ -1,0 +1,211 @@
+"""The one gate every request of a run passes through, whichever library sends it.
+
+Our httpx client mounts `GatedTransport`; Schemathesis sends with `requests`, whose
+`HTTPAdapter.send` is wrapped for the run (`gate_requests`). The gate:
+
+- lets a PATCH or DELETE through only to `.../backends/failover/<id>` where every backend id
+  in the URL is one this run created or made up (`allow`): an id read from a list, guessed
+  or taken from an example never reaches a change, whatever phase built the request;
+- lets a create through only if its body carries the run marker (see `marker`);
+- keeps to `max_rpm` requests in any rolling 60 s, and to the run's request and create budget;
+- waits out a 429 (`Retry-After` when given) and sends the request again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import httpx
+import requests
+from requests.adapters import HTTPAdapter
+
+from .marker import is_marked_or_inert
+
+ITEM_RE = re.compile(r"/backends/failover/(?P<id>[^/]+)$")
+COLLECTION_RE = re.compile(r"/backends/failover/?$")
+# Any backend id (ngrok: `bkd` + two letters + `_` + 27 base62), wherever it hides in a URL.
+BACKEND_ID_RE = re.compile(r"bkd[a-z]{2}_[0-9A-Za-z]{27}", re.IGNORECASE)
+WINDOW_S = 60.0
+MAX_429_RETRIES = 8
+MAX_WAIT_S = 120.0
+
+
+class UnsafeRequest(Exception):
+    """The suite was about to change something it does not own: a bug of the suite, stopped."""
+
+
+class RunAborted(Exception):
+    """The run cannot go on (budget spent, 429 without end); not a violation of the server."""
+
+
+class Gate:
+    """Safety policy, rate limit and budget of one run; thread-safe."""
+
+    def __init__(
+        self,
+        marker: str,
+        *,
+        max_rpm: int | None = None,
+        max_requests: int | None = None,
+        max_creates: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.marker = marker
+        self.max_rpm = max_rpm
+        self.max_requests = max_requests
+        self.max_creates = max_creates
+        self.clock = clock
+        self.sleep = sleep
+        self.requests = 0
+        self.creates = 0
+        self.rate_limited = 0  # 429 answers waited out
+        self._allowed: set[str] = set()
+        self._sent: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def allow(self, backend_id: str) -> None:
+        """This run created `backend_id` (or made it up): it may change or delete it."""
+        with self._lock:
+            self._allowed.add(backend_id)
+
+    def may_change(self, backend_id: str) -> bool:
+        return backend_id in self._allowed
+
+    def check(self, method: str, url: str, body: object) -> None:
+        """Raise `UnsafeRequest` unless the request is one the run may send."""
+        method = method.upper()
+        path = unquote(urlsplit(url).path)
+        if method in ("PATCH", "DELETE"):
+            if ITEM_RE.search(path) is None:
+                raise UnsafeRequest(f"refused {method} {path}: only single backends are changed")
+            foreign = [i for i in BACKEND_ID_RE.findall(unquote(url)) if i not in self._allowed]
+            if foreign:
+                raise UnsafeRequest(f"refused {method} {path}: {foreign} not created by this run")
+        changes = method == "PATCH" or (method == "POST" and COLLECTION_RE.search(path))
+        if changes and not is_marked_or_inert(_json(body), self.marker, create=method == "POST"):
+            raise UnsafeRequest(f"refused {method} {path}: the body lacks the run marker")
+
+    def admit(self, method: str, url: str, body: object) -> None:
+        """Check the request, count it against the budget, and wait for the rate limit."""
+        self.check(method, url, body)
+        with self._lock:
+            self.requests += 1
+            if self.max_requests is not None and self.requests > self.max_requests:
+                raise RunAborted(f"the run's budget of {self.max_requests} requests is spent")
+            if method.upper() == "POST" and COLLECTION_RE.search(urlsplit(url).path):
+                self.creates += 1
+                if self.max_creates is not None and self.creates > self.max_creates:
+                    raise RunAborted(f"the run's budget of {self.max_creates} creates is spent")
+            wait = self._rate_wait()
+        if wait > 0:
+            self.sleep(wait)
+
+    def _rate_wait(self) -> float:
+        """Seconds to wait so that no 60 s window holds more than `max_rpm` requests."""
+        now = self.clock()
+        if self.max_rpm is None:
+            return 0.0
+        while self._sent and self._sent[0] <= now - WINDOW_S:
+            self._sent.popleft()
+        wait = 0.0
+        if len(self._sent) >= self.max_rpm:
+            wait = self._sent[-self.max_rpm] + WINDOW_S - now
+        self._sent.append(now + wait)
+        return max(wait, 0.0)
+
+    def retry_wait(self, status: int, retry_after: str | None, attempt: int) -> float | None:
+        """Seconds to wait before sending again after `status`, or None to keep the answer."""
+        if status != 429:
+            return None
+        if attempt >= MAX_429_RETRIES:
+            raise RunAborted(f"the server still answered 429 after {attempt} retries")
+        with self._lock:
+            self.rate_limited += 1
+        given = _seconds(retry_after)
+        return min(given if given is not None else 2.0 * 2**attempt, MAX_WAIT_S)
+
+
+def _seconds(retry_after: str | None) -> float | None:
+    """`Retry-After` as seconds: delta-seconds or an HTTP date (RFC 9110, 10.2.3)."""
+    if not retry_after:
+        return None
+    value = retry_after.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+def _json(body: object) -> Any:
+    if not isinstance(body, bytes | str) or not body:
+        return None  # a streamed body is not one of ours
+    try:
+        return json.loads(body)
+    except ValueError:  # UnicodeDecodeError is one
+        return None
+
+
+class GatedTransport(httpx.BaseTransport):
+    """httpx transport: the gate before each send, 429 waited out and sent again."""
+
+    def __init__(self, gate: Gate, inner: httpx.BaseTransport | None = None) -> None:
+        self.gate = gate
+        self.inner = inner or httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        attempt = 0
+        while True:
+            self.gate.admit(request.method, str(request.url), request.content)
+            response = self.inner.handle_request(request)
+            wait = self.gate.retry_wait(
+                response.status_code, response.headers.get("retry-after"), attempt
+            )
+            if wait is None:
+                return response
+            response.read()
+            response.close()
+            self.gate.sleep(wait)
+            attempt += 1
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+@contextmanager
+def gate_requests(gate: Gate) -> Iterator[None]:
+    """Send every `requests` request of this process (Schemathesis's) through `gate`."""
+    original = HTTPAdapter.send
+
+    def send(
+        adapter: HTTPAdapter, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
+        attempt = 0
+        while True:
+            gate.admit(str(request.method), str(request.url), request.body)
+            response = original(adapter, request, **kwargs)
+            wait = gate.retry_wait(
+                response.status_code, response.headers.get("retry-after"), attempt
+            )
+            if wait is None:
+                return response
+            response.close()
+            gate.sleep(wait)
+            attempt += 1
+
+    HTTPAdapter.send = send  # type: ignore[method-assign, assignment]
+    try:
+        yield
+    finally:
+        HTTPAdapter.send = original  # type: ignore[method-assign]

@@ -1,0 +1,132 @@
+"""The gate every request passes: changes only to the run's own ids, marked creates, the rate
+limit, and 429 waited out. Each refusal is a planted unsafe request."""
+
+from __future__ import annotations
+
+import pytest
+
+from contract_tests.gate import Gate, RunAborted, UnsafeRequest
+from contract_tests.marker import DESCRIPTION_MAX, is_marked_or_inert, mark_body, marker_of
+from contract_tests.safety import is_loopback
+
+MARKER = marker_of("20261126T074746Z-3f2a9c")
+MINE = "bkdfo_2fKmcY180hfsrLrsT0VTrp3T7Tu"
+PRODUCTION = "bkdfo_3MdN8wnQA09ZfXn54fL8vX97Aoj"
+BASE = "https://api.ngrok.com/backends/failover"
+
+
+def _gate(**kwargs: object) -> Gate:
+    gate = Gate(MARKER, **kwargs)  # type: ignore[arg-type]
+    gate.allow(MINE)
+    return gate
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{BASE}/{PRODUCTION}",
+        f"{BASE}/{PRODUCTION.lower()}",
+        f"{BASE}/%62kdfo_{PRODUCTION[6:]}",  # percent-encoded
+        f"{BASE}/x{PRODUCTION}%20",  # hidden inside junk
+        f"{BASE}/{MINE}?before_id={PRODUCTION}",
+        BASE,  # the whole collection
+        "https://api.ngrok.com/other",
+    ],
+)
+@pytest.mark.parametrize("method", ["PATCH", "DELETE", "delete"])
+def test_changes_to_anything_not_created_by_the_run_are_refused(method: str, url: str) -> None:
+    with pytest.raises(UnsafeRequest):
+        _gate().check(method, url, None)
+
+
+def test_changes_to_the_runs_own_and_made_up_ids_pass() -> None:
+    gate = _gate()
+    gate.check("DELETE", f"{BASE}/{MINE}", None)
+    gate.check("PATCH", f"{BASE}/{MINE}", b'{"metadata": "x"}')
+    gate.check("DELETE", f"{BASE}/not-an-id", None)  # names no backend: a negative test
+    gate.check("GET", f"{BASE}/{PRODUCTION}", None)  # reading is not changing
+
+
+def test_creates_and_description_updates_must_carry_the_marker() -> None:
+    gate = _gate()
+    with pytest.raises(UnsafeRequest):
+        gate.check("POST", BASE, b'{"backends": []}')
+    with pytest.raises(UnsafeRequest):
+        gate.check("PATCH", f"{BASE}/{MINE}", b'{"description": "renamed"}')
+    gate.check("POST", BASE, f'{{"description": "{MARKER} x"}}'.encode())
+    gate.check("POST", BASE, b"[1, 2]")  # not an object: cannot create anything
+    gate.check("POST", BASE, b'{"description": 7}')  # invalid: cannot create anything
+
+
+def test_marking_keeps_valid_bodies_valid_and_invalid_ones_invalid() -> None:
+    valid = mark_body({"description": "d" * DESCRIPTION_MAX}, MARKER, create=True)
+    assert valid["description"].startswith(MARKER)
+    assert len(valid["description"]) == DESCRIPTION_MAX
+    too_long = mark_body({"description": "d" * (DESCRIPTION_MAX + 1)}, MARKER, create=True)
+    assert len(too_long["description"]) > DESCRIPTION_MAX
+    assert mark_body({"backends": []}, MARKER, create=True)["description"] == MARKER
+    assert mark_body({"metadata": "m"}, MARKER, create=False) == {"metadata": "m"}
+    assert mark_body({"description": 7}, MARKER, create=True) == {"description": 7}
+    assert mark_body([1], MARKER, create=True) == [1]
+    bodies: list[dict[str, object]] = [{"backends": []}, {"description": ""}, {"d": 1}]
+    for body in bodies:
+        assert is_marked_or_inert(mark_body(body, MARKER, create=True), MARKER, create=True)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_rate_limit_keeps_any_60_seconds_to_max_rpm() -> None:
+    clock = FakeClock()
+    gate = _gate(max_rpm=100, clock=clock, sleep=clock.sleep)
+    sent = []
+    for _ in range(250):
+        gate.admit("GET", BASE, None)
+        sent.append(clock.now)
+    for index in range(len(sent) - 100):
+        assert sent[index + 100] - sent[index] >= 60.0
+
+
+def test_429_waits_retry_after_then_a_growing_pause_and_gives_up_at_last() -> None:
+    gate = _gate()
+    assert gate.retry_wait(200, None, 0) is None
+    assert gate.retry_wait(429, "7", 0) == 7.0
+    assert gate.retry_wait(429, None, 0) == 2.0
+    assert gate.retry_wait(429, None, 2) == 8.0
+    assert gate.rate_limited == 3
+    with pytest.raises(RunAborted):
+        gate.retry_wait(429, None, 8)
+
+
+def test_budget_stops_the_run() -> None:
+    gate = _gate(max_requests=2, max_creates=1)
+    gate.admit("GET", BASE, None)
+    gate.admit("POST", BASE, f'{{"description": "{MARKER}"}}'.encode())
+    with pytest.raises(RunAborted):
+        gate.admit("GET", BASE, None)
+
+
+@pytest.mark.parametrize(
+    ("url", "loopback"),
+    [
+        ("http://127.0.0.1:8080", True),
+        ("http://127.3.4.5", True),
+        ("http://[::1]:80", True),
+        ("http://localhost:1", True),
+        ("https://api.ngrok.com", False),
+        ("http://vm:8080", False),  # a name is remote, whatever it resolves to today
+        ("http://10.0.0.1", False),
+    ],
+)
+def test_only_loopback_addresses_skip_the_live_gate(url: str, loopback: bool) -> None:
+    assert is_loopback(url) is loopback

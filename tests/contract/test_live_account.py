@@ -1,0 +1,180 @@
+"""The suite is safe against a real account: a reference server holding 20 'production'
+backends stands in for one. They come out byte-identical (ids, fields, order) whatever ends
+the run, no PATCH or DELETE ever names one, and no marked backend is left.
+
+`CONTRACT_SAFETY_PROFILE=thorough` runs the first test with the thorough profile (minutes).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from contract_tests.marker import run_of
+from contract_tests.mutants.asgi import Reply, Request
+
+from .accounts import Account, account, replace_reply
+from .helpers import CI_SEED, ROOT, run_contract
+
+PROFILE = os.environ.get("CONTRACT_SAFETY_PROFILE", "quick")
+GUARD_S = 600  # a subprocess guard only: nothing asserts how long a run takes
+
+
+def _contract(account: Account, tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    command = [
+        sys.executable,
+        "scripts/run_contract.py",
+        f"--reports-dir={tmp_path}",
+        f"--base-url={account.server.base_url}",
+        f"--seed={CI_SEED}",
+        *args,
+    ]
+    env = {**os.environ, "NGROK_API_KEY": account.server.api_key}
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def _wait_for_creates(account: Account, process: subprocess.Popen[Any], count: int) -> None:
+    deadline = time.monotonic() + GUARD_S
+    while account.spy.creates < count:
+        assert process.poll() is None, "the run ended before it was to be stopped"
+        assert time.monotonic() < deadline, "the run made no progress"
+        time.sleep(0.05)
+
+
+def _no_marked_left(account: Account) -> None:
+    listing = account.listing()
+    assert "[contract-suite run" not in listing, "a backend marked by a run is left"
+
+
+def test_production_backends_survive_a_whole_run_untouched(tmp_path: Path) -> None:
+    with account() as acct:
+        before = acct.listing()
+        process = _contract(acct, tmp_path, f"--profile={PROFILE}")
+        output, _ = process.communicate(timeout=GUARD_S)
+        assert process.returncode == 0, output[-3000:]
+        assert acct.spy.changes, "the run changed nothing at all: the spy saw no PATCH/DELETE"
+        assert not acct.changes_naming_production(), acct.changes_naming_production()[:5]
+        assert acct.listing() == before
+    assert "none left" in (tmp_path / "summary.md").read_text("utf-8")
+
+
+def test_sigint_mid_run_deletes_what_the_run_created(tmp_path: Path) -> None:
+    with account() as acct:
+        before = acct.listing()
+        process = _contract(acct, tmp_path)
+        _wait_for_creates(acct, process, 60)
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=GUARD_S)
+        assert process.returncode != 0, output[-3000:]
+        assert "interrupted" in output.lower(), output[-3000:]
+        assert not acct.changes_naming_production()
+        assert acct.listing() == before
+
+
+def test_sigterm_mid_run_deletes_what_the_run_created(tmp_path: Path) -> None:
+    with account() as acct:
+        before = acct.listing()
+        process = _contract(acct, tmp_path)
+        _wait_for_creates(acct, process, 30)
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=GUARD_S)
+        assert process.returncode != 0, output[-3000:]
+        assert acct.listing() == before
+
+
+def test_kill_9_leftovers_are_removed_by_contract_cleanup(tmp_path: Path) -> None:
+    with account() as acct:
+        before = acct.listing()
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "contract_tests",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            f"--base-url={acct.server.base_url}",
+            f"--reports-dir={tmp_path}",
+            f"--seed={CI_SEED}",
+        ]
+        env = {**os.environ, "NGROK_API_KEY": acct.server.api_key}
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        _wait_for_creates(acct, process, 40)
+        process.kill()
+        process.wait(GUARD_S)
+        left = [i for i in acct.ids() if i not in acct.production]
+        assert left, "kill -9 left nothing behind: the test proves nothing"
+        cleanup = subprocess.run(
+            [sys.executable, "scripts/cleanup_contract.py", f"--base-url={acct.server.base_url}"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=GUARD_S,
+            check=False,
+        )
+        assert cleanup.returncode == 0, cleanup.stdout + cleanup.stderr
+        for backend_id in left:
+            assert f"removed {backend_id} (contract run " in cleanup.stdout
+        assert f"removed {len(left)} marked backends of 1 runs" in cleanup.stdout
+        assert acct.server.api_key not in cleanup.stdout + cleanup.stderr
+        assert not acct.changes_naming_production()
+        assert acct.listing() == before
+        _no_marked_left(acct)
+
+
+def test_server_rate_limit_is_waited_out_not_reported(tmp_path: Path) -> None:
+    """The server allows 300 requests a minute; the live profile needs more (about 520)."""
+    with account(rate_limit=300) as acct:
+        before = acct.listing()
+        verdict = run_contract(
+            tmp_path,
+            f"--seed={CI_SEED}",
+            "--profile=live",
+            f"--base-url={acct.server.base_url}",
+            env={"NGROK_API_KEY": acct.server.api_key},
+        )
+        assert verdict.returncode == 0, verdict.summary or verdict.output[-3000:]
+        waited = [line for line in verdict.summary.splitlines() if "429 answers waited out" in line]
+        assert waited and not waited[0].endswith(" 0"), waited
+        assert acct.listing() == before
+
+
+def test_run_markers_name_the_run() -> None:
+    assert run_of("[contract-suite run 20261126T074746Z-3f2a9c] anchor 0") == (
+        "20261126T074746Z-3f2a9c"
+    )
+    assert run_of("production [contract-suite run 20261126T074746Z-3f2a9c]") is None
+
+
+def test_server_answering_a_create_with_a_production_id_cannot_make_the_run_delete_it(
+    tmp_path: Path,
+) -> None:
+    """A planted fault: every create answers 201 with the id of a production backend."""
+    production: list[str] = []
+
+    def lie(request: Request, reply: Reply) -> Reply:
+        body = reply.json()
+        if request.method == "POST" and reply.status == 201 and production:
+            return reply.with_json({**body, "id": production[0]})
+        return reply
+
+    with account(extra=replace_reply(lie)) as acct:
+        production.append(acct.production[0])
+        before = acct.listing()
+        process = _contract(acct, tmp_path)
+        output, _ = process.communicate(timeout=GUARD_S)
+        assert process.returncode == 1, output[-3000:]
+        assert "ids_are_unique" in (tmp_path / "summary.md").read_text("utf-8")
+        assert not acct.changes_naming_production(), acct.changes_naming_production()[:5]
+        # The lie hid the real ids of what the run made: the marker sweep still found them.
+        assert acct.listing() == before

@@ -1,0 +1,101 @@
+"""Before a run touches a target: the plan and the live gate, and one clear message for a
+target that cannot be tested (unreachable, wrong key, wrong base path), and the key never
+written anywhere."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from contract_tests.mutants import get_mutant
+from ngrok_failover_server.config import ServerConfig
+from ngrok_failover_server.testing import new_api_key, serve_in_thread
+
+from .accounts import account
+from .helpers import CI_SEED, run_contract
+
+CANNOT_RUN = 2
+
+
+def test_remote_target_prints_its_plan_and_needs_live(tmp_path: Path) -> None:
+    with account() as acct:
+        verdict = run_contract(
+            tmp_path,
+            f"--base-url={acct.server.base_url}",
+            "--assume-remote",  # a loopback server standing in for api.ngrok.com
+            env={"NGROK_API_KEY": acct.server.api_key},
+        )
+        assert verdict.returncode == CANNOT_RUN
+        assert "at most 8000 requests, at most 100 requests per minute" in verdict.output
+        assert "at most 1500 backends created" in verdict.output
+        assert "LIVE=1" in verdict.output
+        assert acct.spy.requests == 0, "nothing may be sent before LIVE=1"
+
+
+def test_dry_run_prints_the_plan_and_sends_nothing(tmp_path: Path) -> None:
+    with account() as acct:
+        verdict = run_contract(
+            tmp_path,
+            f"--base-url={acct.server.base_url}",
+            "--assume-remote",
+            "--profile=live",
+            env={"NGROK_API_KEY": acct.server.api_key, "DRY_RUN": "1", "LIVE": "1"},
+        )
+        assert verdict.returncode == 0, verdict.output
+        assert "contract plan for" in verdict.output and "DRY_RUN" in verdict.output
+        assert acct.spy.requests == 0
+
+
+def _refused(tmp_path: Path, base_url: str, key: str) -> str:
+    verdict = run_contract(tmp_path, f"--base-url={base_url}", env={"NGROK_API_KEY": key})
+    assert verdict.returncode == CANNOT_RUN, verdict.output[-3000:]
+    assert "passed" not in verdict.output and "failed" not in verdict.output
+    return verdict.output
+
+
+def test_unreachable_server_ends_at_once(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    output = _refused(tmp_path, f"http://127.0.0.1:{port}", "any-key")
+    assert f"cannot reach http://127.0.0.1:{port}" in output
+
+
+def test_wrong_key_ends_at_once(tmp_path: Path) -> None:
+    with serve_in_thread() as server:
+        output = _refused(tmp_path, server.base_url, "not-the-key")
+    assert "the API key was refused (401 ERR_NGROK_203)" in output
+    assert "not-the-key" not in output
+
+
+def test_wrong_base_path_ends_at_once(tmp_path: Path) -> None:
+    with serve_in_thread() as server:
+        output = _refused(tmp_path, server.base_url + "/v2", server.api_key)
+    assert "does not look like the ngrok API (GET /backends/failover answered 404)" in output
+    assert "check the base path" in output
+
+
+def test_api_key_is_in_nothing_a_live_run_writes_or_prints(tmp_path: Path) -> None:
+    """A remote-treated run with a planted fault: output, reports, temporary files."""
+    key = new_api_key()
+    reports, temp = tmp_path / "reports", tmp_path / "tmp"
+    temp.mkdir()
+    wrap = get_mutant("children_sorted").wrap
+    with serve_in_thread(ServerConfig(api_key=key), wrap=wrap) as server:
+        verdict = run_contract(
+            reports,
+            f"--seed={CI_SEED}",
+            "--profile=live",
+            f"--base-url={server.base_url}",
+            "--assume-remote",
+            "--live",
+            "--max-rpm=0",  # no limit: the server is local
+            env={"NGROK_API_KEY": key, "TMPDIR": str(temp)},
+        )
+    assert verdict.returncode == 1, verdict.output[-3000:]
+    assert "contract plan for" in verdict.output
+    assert key not in verdict.output
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".yaml" for p in written), "the VCR cassette is searched too"
+    leaking = [p for p in written if key.encode() in p.read_bytes()]
+    assert not leaking, f"the API key is written in {leaking}"
