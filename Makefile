@@ -12,12 +12,15 @@ PY := .venv/bin/python
 RUN := $(UV) run --locked --quiet
 NPX := cd lint && npx --no-install
 
-.PHONY: help setup generate check-generated lint test build clean serve bench-server \
-  contract mutation
+.PHONY: help setup generate check-generated lint test build clean serve bench \
+  contract contract-cleanup mutation
 
 # The contract suite's options, read by scripts/run_contract.py from the environment (so the
 # API key never shows in a printed recipe). Empty means the suite's default.
 export BASE_URL NGROK_API_KEY CHILD_BACKENDS PROFILE SEED
+# Live runs: LIVE=1 goes ahead against a remote account, DRY_RUN=1 prints the plan only, MAX_RPM
+# caps the suite's requests per minute (RATE_LIMIT below is the reference server's own limit).
+export LIVE DRY_RUN MAX_RPM
 
 # Reference server options (make serve); empty means the server's default.
 PORT ?=
@@ -73,13 +76,22 @@ test: check-generated lint ## The whole test suite: drift check, lint, then pyte
 serve: .venv/.synced ## Start the reference server (PORT= API_KEY= STRICT=1 KNOWN_BACKENDS=a,b DB= PUBLIC_URL= RATE_LIMIT=)
 	$(PY) -m ngrok_failover_server $(SERVE_ARGS)
 
-bench-server: .venv/.synced ## Print paging cost at 10^3..10^6 backends, then req/s with wrk
-	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	$(PY) scripts/bench_paging.py
-	$(PY) scripts/bench_http.py
+bench/node_modules/.installed: bench/package.json bench/package-lock.json
+	cd bench && npm ci --no-audit --no-fund --silent
+	@touch $@
 
-contract: .venv/.synced ## Contract suite (BASE_URL= NGROK_API_KEY= CHILD_BACKENDS=a,b PROFILE=quick|thorough SEED=n)
+# SECTION=paging (or several, space-separated) runs those alone; QUICK=1 is a smoke run.
+SECTION ?=
+QUICK ?=
+bench: .venv/.synced bench/node_modules/.installed ## Benchmarks, side by side: writes docs/benchmarks.md (SECTION=server|paging|clients|contract|generate QUICK=1)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) -m bench $(SECTION) $(if $(filter 1 yes true,$(QUICK)),--quick)
+
+contract: .venv/.synced ## Contract suite (BASE_URL= NGROK_API_KEY= CHILD_BACKENDS=a,b PROFILE=live|quick|thorough SEED=n LIVE=1 DRY_RUN=1 MAX_RPM=n)
 	$(PY) scripts/run_contract.py
+
+contract-cleanup: .venv/.synced ## Delete backends killed contract runs left (BASE_URL= NGROK_API_KEY= DRY_RUN=1)
+	$(PY) scripts/cleanup_contract.py
 
 mutation: .venv/.synced ## Run the suite against every planted fault: fault | caught | seconds
 	$(PY) scripts/run_mutation.py
@@ -89,5 +101,5 @@ build: .venv/.synced ## Build the generated client's wheel and sdist into dist/
 	@ls dist
 
 clean: ## Remove installed tools, caches and build output
-	rm -rf .tools .venv lint/node_modules lint/typescript/failover.d.ts dist reports \
+	rm -rf .tools .venv lint/node_modules bench/node_modules lint/typescript/failover.d.ts dist reports \
 	  .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,122 @@
+"""Run the benchmarks, print one table per section, and write docs/benchmarks.md.
+
+python -m bench                       # every section; writes docs/benchmarks.md + PNG
+python -m bench paging clients        # these sections only (printed, not written)
+python -m bench --quick               # a smoke run: short, small, printed only
+python -m bench --output PATH         # write the report there whatever ran
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+
+from . import clients, contract, generate, paging, server_vs_prism
+from .common import ROOT, Section, version_of
+
+DOC = ROOT / "docs" / "benchmarks.md"
+PLOT_NAME = "benchmarks-paging.png"
+SECTIONS = ("server", "paging", "clients", "contract", "generate")
+
+
+def machine() -> list[str]:
+    """What the figures were measured on: they mean little without it."""
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = "unknown"
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kib = int(meminfo.read_text().split()[1])
+        memory = f"{kib / 1024**2:.1f} GiB"
+    load = ", ".join(f"{n:.2f}" for n in os.getloadavg())
+    prism = ROOT / "bench" / "node_modules" / ".bin" / "prism"
+    return [
+        f"- Date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
+        f"- CPU: {os.cpu_count()} cores (`nproc`: {len(os.sched_getaffinity(0))}), {cpu}",
+        f"- Memory: {memory}",
+        f"- OS: {platform.system()} {platform.release()}",
+        f"- Load average at start (1, 5, 15 min): {load} (the machine may be shared)",
+        f"- Python {platform.python_version()}, uvicorn {metadata.version('uvicorn')}, "
+        f"httpx {metadata.version('httpx')}, schemathesis {metadata.version('schemathesis')}, "
+        f"openapi-python-client {metadata.version('openapi-python-client')}",
+        f"- wrk: {version_of(['wrk', '-v']).split(' Copyright')[0]}; Prism: "
+        f"{version_of([str(prism), '--version'])}; Node "
+        f"{version_of(['node', '--version']) if shutil.which('node') else 'not installed'}",
+    ]
+
+
+def render(sections: list[Section], header: list[str], quick: bool, seconds: float) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`python -m bench`); do not edit by hand. Both sides of each "
+        "comparison run interleaved in the same run, so their ratio is what to read: the "
+        "absolute figures move with the machine and its load. No test asserts a time.",
+        "",
+        "## Machine",
+        "",
+        *header,
+        f"- Whole run: {seconds / 60:.1f} min{' (--quick: a smoke run)' if quick else ''}",
+        "",
+        "## Targets",
+        "",
+        *(f"- {s.title.split(' (')[0]}: {t}" for s in sections for t in s.targets),
+        "",
+    ]
+    return "\n".join(lines) + "\n" + "\n".join(s.markdown() for s in sections)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("sections", nargs="*", help=f"any of {', '.join(SECTIONS)} (default: all)")
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    parser.add_argument("--output", type=Path, help="write the report (and the plot) here")
+    args = parser.parse_args(argv)
+    chosen = args.sections or list(SECTIONS)
+    unknown = sorted(set(chosen) - set(SECTIONS))
+    if unknown:
+        parser.error(f"no section {', '.join(unknown)}; the sections are {', '.join(SECTIONS)}")
+    output: Path | None = args.output
+    if output is None and not args.quick and chosen == list(SECTIONS):
+        output = DOC
+    plot = output.parent / PLOT_NAME if output is not None else None
+    runners: dict[str, Callable[[], Section]] = {
+        "server": lambda: server_vs_prism.run(quick=args.quick),
+        "paging": lambda: paging.run(quick=args.quick, plot_path=plot),
+        "clients": lambda: clients.run(quick=args.quick),
+        "contract": lambda: contract.run(quick=args.quick),
+        "generate": lambda: generate.run(quick=args.quick),
+    }
+    header = machine()
+    print("\n".join(header), flush=True)
+    began = time.monotonic()
+    results = []
+    for name in chosen:
+        started = time.monotonic()
+        print(f"\nbench: {name} ...", flush=True)
+        section = runners[name]()
+        print(section.markdown(), flush=True)
+        print(f"bench: {name} took {time.monotonic() - started:.0f} s", flush=True)
+        results.append(section)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(render(results, header, args.quick, time.monotonic() - began))
+        print(f"bench: wrote {output}" + (f" and {plot}" if plot and "paging" in chosen else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

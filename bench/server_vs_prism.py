@@ -1,0 +1,200 @@
+"""The reference server against Prism's mock of the same spec, under the same wrk load.
+
+Both run as their own process (uvicorn with one worker; `prism mock`, its output
+discarded), wrk runs with one thread so a core is left to the server, and the runs
+interleave: each round runs every operation against one side then the other, the order
+alternating from round to round. Reported: requests/s and wrk's p50/p99 latency, median
+and range over the rounds, and the ratio of the medians.
+
+Prism answers every request from the spec's examples and keeps nothing; the reference
+server stores what it is sent (every `create` here adds a backend, and a `get` reads one
+of the 1,000 seeded first).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from ngrok_failover_server.config import ServerConfig
+from ngrok_failover_server.testing import serve_in_subprocess
+
+from .common import ROOT, Section, free_port, ratio, running, spread, verdict
+
+KEY = "bench-key"
+CHILD = "bkdhr_2fKmcZgRe5lU5KuvWGqW6c2j976"
+SPEC = ROOT / "spec" / "failover.openapi.yaml"
+PRISM = ROOT / "bench" / "node_modules" / ".bin" / "prism"
+SEEDED = 1000
+TARGET_GET_RATIO = 3.0
+_HEADERS = f'wrk.headers["Authorization"] = "Bearer {KEY}"\nwrk.headers["Ngrok-Version"] = "2"\n'
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def lua_scripts(backend_id: str) -> dict[str, str]:
+    """The wrk script of each operation: get by id, create, and list pages of 100 and 1."""
+    body = json.dumps({"backends": [CHILD], "description": "bench", "metadata": "{}"})
+    return {
+        "get by id": _HEADERS + f'wrk.path = "/backends/failover/{backend_id}"\n',
+        "create": _HEADERS
+        + 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+        + f'wrk.body = {json.dumps(body)}\nwrk.path = "/backends/failover"\n',
+        "list page (limit=100)": _HEADERS + 'wrk.path = "/backends/failover?limit=100"\n',
+        # Like for like: Prism's list answer is the spec's example, one backend.
+        "list page (limit=1)": _HEADERS + 'wrk.path = "/backends/failover?limit=1"\n',
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class WrkRun:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int  # non-2xx responses plus socket errors
+
+
+def _ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    if match is None:
+        raise ValueError(f"wrk printed a latency I cannot read: {text!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def parse_wrk(output: str) -> WrkRun:
+    """Requests/sec, the 50% and 99% lines of `--latency`, and the errors wrk counted."""
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
+    if rps is None or p50 is None or p99 is None:
+        raise ValueError(f"wrk's output lacks req/s or latency percentiles:\n{output}")
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    errors = int(non2xx.group(1)) if non2xx else 0
+    if socket_errors:
+        errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
+    return WrkRun(float(rps.group(1)), _ms(p50.group(1)), _ms(p99.group(1)), errors)
+
+
+def run_wrk(url: str, lua: str, *, connections: int, seconds: int) -> WrkRun:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua)
+    try:
+        result = subprocess.run(
+            [
+                "wrk",
+                "-t1",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--latency",
+                "-s",
+                script.name,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        Path(script.name).unlink()
+    return parse_wrk(result.stdout)
+
+
+def seed_backends(base_url: str, count: int) -> list[str]:
+    auth = {"Authorization": f"Bearer {KEY}", "Ngrok-Version": "2"}
+    with httpx.Client(base_url=base_url, headers=auth) as client:
+        return [
+            client.post("/backends/failover", json={"backends": [CHILD]}).json()["id"]
+            for _ in range(count)
+        ]
+
+
+def is_stateful(base_url: str) -> bool:
+    """A backend created now is the newest in the list: the server keeps what it is sent."""
+    created = seed_backends(base_url, 1)[0]
+    auth = {"Authorization": f"Bearer {KEY}", "Ngrok-Version": "2"}
+    with httpx.Client(base_url=base_url, headers=auth) as client:
+        page = client.get("/backends/failover", params={"limit": "1"}).json()
+    return bool(page["backends"][0]["id"] == created)
+
+
+SIDES = ("reference (memory)", "reference (SQLite)", "Prism")
+
+
+def run(*, quick: bool = False) -> Section:
+    seconds, rounds, connections = (1, 1, 32) if quick else (5, 3, 32)
+    port = free_port()
+    prism = [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(SPEC)]
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-server-") as tmp,
+        serve_in_subprocess(ServerConfig(api_key=KEY)) as memory,
+        serve_in_subprocess(ServerConfig(api_key=KEY, db_path=f"{tmp}/bench.db")) as sqlite,
+        running(prism, port, timeout=60),
+    ):
+        addresses = (memory.base_url, sqlite.base_url, f"http://127.0.0.1:{port}")
+        urls = dict(zip(SIDES, addresses, strict=True))
+        ids = seed_backends(memory.base_url, SEEDED)
+        sqlite_ids = seed_backends(sqlite.base_url, SEEDED)
+        scripts = lua_scripts(ids[SEEDED // 2])  # Prism answers any well-formed id
+        per_side = {side: scripts for side in SIDES}
+        per_side["reference (SQLite)"] = lua_scripts(sqlite_ids[SEEDED // 2])
+        for side in SIDES:  # warm up every side (Node's JIT, Python's caches)
+            for lua in per_side[side].values():
+                run_wrk(urls[side], lua, connections=connections, seconds=1)
+        runs: dict[tuple[str, str], list[WrkRun]] = {}
+        for round_ in range(rounds):
+            order = SIDES if round_ % 2 == 0 else tuple(reversed(SIDES))
+            for operation in scripts:
+                for side in order:
+                    lua = per_side[side][operation]
+                    result = run_wrk(urls[side], lua, connections=connections, seconds=seconds)
+                    runs.setdefault((operation, side), []).append(result)
+        stateful = is_stateful(memory.base_url) and is_stateful(sqlite.base_url)
+
+    section = Section(
+        "server",
+        "1. Reference server against Prism (wrk)",
+        ["operation", "server", "req/s", "vs Prism", "p50 ms", "p99 ms", "errors"],
+    )
+    ratios: dict[str, float] = {}
+    for operation in scripts:
+        prism_rps = spread([r.requests_per_second for r in runs[(operation, "Prism")]])
+        for side in SIDES:
+            these = runs[(operation, side)]
+            rps = spread([r.requests_per_second for r in these])
+            ratios[f"{operation}, {side}"] = rps.median / prism_rps.median
+            section.rows.append(
+                [
+                    operation,
+                    side,
+                    rps.show(),
+                    ratio(rps.median, prism_rps.median),
+                    spread([r.p50_ms for r in these]).show(2),
+                    spread([r.p99_ms for r in these]).show(2),
+                    str(sum(r.errors for r in these)),
+                ]
+            )
+    for store in ("memory", "SQLite"):
+        get_ratio = ratios[f"get by id, reference ({store})"]
+        section.targets.append(
+            f"get by id at least {TARGET_GET_RATIO:.0f}x Prism's throughput, while stateful "
+            f"({store}): {get_ratio:.2f}x, stateful {'yes' if stateful else 'NO'} "
+            f"({verdict(get_ratio >= TARGET_GET_RATIO and stateful)})"
+        )
+    section.notes.append(
+        f"wrk -t1 -c{connections} -d{seconds}s --latency against each server in turn, "
+        f"{rounds} interleaved round(s) (the order reversed every other round) after a 1 s "
+        "untimed warm-up of each; figures are the median (min-max) over rounds, and errors "
+        "the non-2xx answers and socket errors of all rounds. The reference server: one "
+        f"uvicorn worker (its own process), {SEEDED:,} backends seeded, every create stores "
+        "one more. Prism: `prism mock` of the same spec, its request log discarded; it "
+        "validates each request and answers from the spec's examples, storing nothing. Its "
+        "list page is the example's one backend (367 bytes) whatever the limit; the "
+        "reference server's page of 100 is 25 KB, so `limit=1` is the like-for-like list row."
+    )
+    return section

@@ -1,0 +1,104 @@
+"""The benchmarks read other tools' output; these pin how. No test here measures a time."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bench.__main__ import main
+from bench.common import Section, free_port, running, spread
+from bench.contract import mutation_verdicts, st_test_cases
+from bench.paging import PagingPoint, plot
+from bench.server_vs_prism import parse_wrk
+
+WRK_OUTPUT = """\
+Running 5s test @ http://127.0.0.1:8080
+  1 threads and 32 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     2.10ms  400.00us   9.87ms   90.00%
+    Req/Sec    15.50k     1.00k   16.00k    80.00%
+  Latency Distribution
+     50%  850.00us
+     75%    2.20ms
+     90%    2.50ms
+     99%    1.20s
+  77500 requests in 5.00s, 30.00MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 4
+Requests/sec:  15500.12
+Transfer/sec:      6.00MB
+"""
+
+
+def test_parse_wrk_reads_rate_percentiles_in_ms_and_all_errors() -> None:
+    run = parse_wrk(WRK_OUTPUT)
+    assert run.requests_per_second == pytest.approx(15500.12)
+    assert run.p50_ms == pytest.approx(0.85)
+    assert run.p99_ms == pytest.approx(1200.0)
+    assert run.errors == 4 + 2 + 1
+
+
+def test_parse_wrk_refuses_output_without_latency_distribution() -> None:
+    with pytest.raises(ValueError, match="percentiles"):
+        parse_wrk("Requests/sec:  100.00\n")
+
+
+def test_st_test_cases_reads_the_summary_count() -> None:
+    assert st_test_cases("Test cases:\n  486 generated, 486 passed, 10 skipped\n") == 486
+    with pytest.raises(ValueError, match="no test case count"):
+        st_test_cases("no summary")
+
+
+def test_mutation_verdicts_skip_clean_and_benign_lines() -> None:
+    output = (
+        "  clean lenient: pass in 14.4s\n  benign auth_answers_403: pass in 5.9s\n"
+        "  text_content_type: caught in 2.9s\n  auth_ignored: SURVIVED in 12.0s\n"
+    )
+    assert mutation_verdicts(output) == [
+        ("text_content_type", "caught", "2.9"),
+        ("auth_ignored", "SURVIVED", "12.0"),
+    ]
+
+
+def test_spread_shows_median_then_range() -> None:
+    assert spread([3.0, 1.0, 2.0]).show() == "2 (1-3)"
+    assert spread([1234.5]).show(1, " ms") == "1,234.5 ms"
+
+
+def test_section_renders_a_markdown_table_with_targets_and_notes() -> None:
+    section = Section("x", "A title", ["a", "b"], [["1", "2"]], ["a note"], ["a target"])
+    assert section.markdown() == (
+        "## A title\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n\n- Target: a target\n\na note\n"
+    )
+
+
+def test_instrumented_server_counts_requests_and_writes_the_count_at_exit(
+    tmp_path: Path,
+) -> None:
+    count_file = tmp_path / "requests"
+    port = free_port()
+    command = [sys.executable, "-m", "bench.instrumented_server", f"--port={port}"]
+    with running([*command, "--api-key=k", f"--count-file={count_file}"], port):
+        headers = {"Authorization": "Bearer k", "Ngrok-Version": "2"}
+        for _ in range(3):
+            httpx.get(f"http://127.0.0.1:{port}/backends/failover", headers=headers)
+    assert count_file.read_text() == "3\n"
+
+
+def test_paging_plot_writes_a_png(tmp_path: Path) -> None:
+    points = [
+        PagingPoint(store, size, 0.0, spread([0.1, 0.2]), spread([0.1, 0.3]))
+        for store in ("memory", "sqlite")
+        for size in (1000, 10000)
+    ]
+    plot(points, tmp_path / "paging.png")
+    assert (tmp_path / "paging.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_unknown_section_is_refused_with_the_list(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["pagingg"])
+    assert "server, paging, clients, contract, generate" in capsys.readouterr().err
