@@ -117,8 +117,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_CLOSING] = closing = ExitStack()
     closing.enter_context(gate_requests(gate))  # Schemathesis's requests pass the gate too
     if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _raise_interrupted)
-        closing.callback(signal.signal, signal.SIGTERM, previous)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.signal(signum, _raise_interrupted)
+            closing.callback(signal.signal, signum, previous)
     # Schemathesis writes its own reports there and expects the folder to exist.
     (Current.options.reports_dir / "schemathesis").mkdir(parents=True, exist_ok=True)
     config.stash[_FINDINGS] = []
@@ -149,8 +150,17 @@ def _check_target(config: pytest.Config, options: Options) -> None:
         raise pytest.UsageError(str(err)) from None
 
 
+class _Signalled:
+    """The stop signal received, if any. The exception the handler raises can be swallowed
+    (raised inside a gc callback, Hypothesis prints "Exception ignored"), so the session's
+    end reads this too and never reports a stopped run as a pass."""
+
+    name: str | None = None
+
+
 def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
-    raise Interrupted(f"stopped by {signal.Signals(signum).name}")
+    _Signalled.name = signal.Signals(signum).name
+    raise Interrupted(f"stopped by {_Signalled.name}")
 
 
 def _options() -> Options:
@@ -261,6 +271,8 @@ def _secrets() -> tuple[str, ...]:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
+    if _Signalled.name is not None and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = exitstatus = pytest.ExitCode.INTERRUPTED
     # Before pytest tears the fixtures down: a self-started server still answers.
     _finish_run(config)
     options = _options()
