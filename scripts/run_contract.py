@@ -24,6 +24,7 @@ from types import FrameType
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from contract_tests.command import suite_command  # noqa: E402
 from contract_tests.marker import marker_of, new_run_id  # noqa: E402
 from contract_tests.safety import default_rpm, is_loopback, render_plan  # noqa: E402
 from contract_tests.settings import PROFILES  # noqa: E402
@@ -44,14 +45,7 @@ def choose_seed(given: str | None) -> int:
 
 def pytest_command(args: argparse.Namespace, seed: int, run_id: str) -> list[str]:
     reports = Path(args.reports_dir)
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "contract_tests",
-        "-p",
-        "no:cacheprovider",
-        "-q",
+    command = suite_command(
         f"--seed={seed}",
         f"--profile={args.profile}",
         f"--reports-dir={reports}",
@@ -59,7 +53,7 @@ def pytest_command(args: argparse.Namespace, seed: int, run_id: str) -> list[str
         "-o",
         "junit_suite_name=contract",
         f"--run-id={run_id}",
-    ]
+    )
     if args.base_url:
         command.append(f"--base-url={args.base_url}")
     if args.child_backends:
@@ -111,9 +105,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.base_url and not os.environ.get("NGROK_API_KEY"):
-        print("run_contract: BASE_URL needs NGROK_API_KEY in the environment", file=sys.stderr)
-        return CANNOT_RUN
     seed = choose_seed(args.seed)
     run_id = new_run_id()
     remote = bool(args.base_url) and (args.assume_remote or not is_loopback(args.base_url))
@@ -128,16 +119,19 @@ def main(argv: list[str] | None = None) -> int:
             ),
             flush=True,
         )
-        if args.dry_run:
+        if args.dry_run:  # needs no key: nothing is sent
             print("contract: DRY_RUN: nothing was sent")
             return 0
-        if not args.live:
-            print(
-                f"contract: {args.base_url} is not a loopback address, so it is treated as a "
-                "real account; run again with LIVE=1 (or --live) to go ahead",
-                file=sys.stderr,
-            )
-            return CANNOT_RUN
+    if args.base_url and not os.environ.get("NGROK_API_KEY"):
+        print("run_contract: BASE_URL needs NGROK_API_KEY in the environment", file=sys.stderr)
+        return CANNOT_RUN
+    if remote and not args.live:
+        print(
+            f"contract: {args.base_url} is not a loopback address, so it is treated as a "
+            "real account; run again with LIVE=1 (or --live) to go ahead",
+            file=sys.stderr,
+        )
+        return CANNOT_RUN
     target = args.base_url or "the reference server (started by the suite)"
     print(f"contract: seed {seed}, profile {args.profile}, target {target}", flush=True)
     print(f"contract: reproduce with SEED={seed}", flush=True)

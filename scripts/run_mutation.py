@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from contract_tests.command import suite_command  # noqa: E402
 from contract_tests.mutants import BENIGN, MUTANTS  # noqa: E402
 
 CI_SEED = 0
@@ -52,20 +53,13 @@ def first_property(summary: Path) -> str:
 def run_suite(seed: int, profile: str, extra: list[str]) -> tuple[bool, float, str]:
     """Run the suite once; return (it found a violation, seconds it took, what caught it)."""
     with tempfile.TemporaryDirectory(prefix="contract-mutation-") as reports:
-        command = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "contract_tests",
-            "-p",
-            "no:cacheprovider",
-            "-q",
+        command = suite_command(
             "-x",  # the verdict is in at the first violation
             f"--seed={seed}",
             f"--profile={profile}",
             f"--reports-dir={reports}",
             *extra,
-        ]
+        )
         started = time.monotonic()
         result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
         elapsed = time.monotonic() - started

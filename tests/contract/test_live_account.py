@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from contract_tests.command import suite_command
 from contract_tests.marker import run_of
 from contract_tests.mutants.asgi import Reply, Request
 
@@ -92,18 +93,11 @@ def test_sigterm_mid_run_deletes_what_the_run_created(tmp_path: Path) -> None:
 def test_kill_9_leftovers_are_removed_by_contract_cleanup(tmp_path: Path) -> None:
     with account() as acct:
         before = acct.listing()
-        command = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "contract_tests",
-            "-p",
-            "no:cacheprovider",
-            "-q",
+        command = suite_command(
             f"--base-url={acct.server.base_url}",
             f"--reports-dir={tmp_path}",
             f"--seed={CI_SEED}",
-        ]
+        )
         env = {**os.environ, "NGROK_API_KEY": acct.server.api_key}
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

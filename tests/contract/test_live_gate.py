@@ -33,16 +33,27 @@ def test_remote_target_prints_its_plan_and_needs_live(tmp_path: Path) -> None:
 
 
 def test_dry_run_prints_the_plan_and_sends_nothing(tmp_path: Path) -> None:
+    """Even with LIVE=1; and it needs no key, since nothing is sent."""
     with account() as acct:
         verdict = run_contract(
             tmp_path,
             f"--base-url={acct.server.base_url}",
             "--assume-remote",
             "--profile=live",
-            env={"NGROK_API_KEY": acct.server.api_key, "DRY_RUN": "1", "LIVE": "1"},
+            env={"NGROK_API_KEY": "", "DRY_RUN": "1", "LIVE": "1"},
         )
         assert verdict.returncode == 0, verdict.output
         assert "contract plan for" in verdict.output and "DRY_RUN" in verdict.output
+        assert acct.spy.requests == 0
+
+
+def test_a_target_without_a_key_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
+    with account() as acct:
+        verdict = run_contract(
+            tmp_path, f"--base-url={acct.server.base_url}", env={"NGROK_API_KEY": ""}
+        )
+        assert verdict.returncode == CANNOT_RUN, verdict.output
+        assert "BASE_URL needs NGROK_API_KEY" in verdict.output
         assert acct.spy.requests == 0
 
 
