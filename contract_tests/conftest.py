@@ -168,6 +168,12 @@ def _options() -> Options:
     return Current.options
 
 
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """A stop signal whose exception was swallowed still ends the run after this test."""
+    if _Signalled.name is not None:
+        item.session.shouldstop = f"stopped by {_Signalled.name}"
+
+
 def pytest_report_header() -> list[str]:
     options = _options()
     return [

@@ -24,6 +24,7 @@ from .helpers import CI_SEED, ROOT, run_contract
 
 PROFILE = os.environ.get("CONTRACT_SAFETY_PROFILE", "quick")
 GUARD_S = 600  # a subprocess guard only: nothing asserts how long a run takes
+INTERRUPTED = 2  # pytest.ExitCode.INTERRUPTED
 
 
 def _contract(account: Account, tmp_path: Path, *args: str) -> subprocess.Popen[str]:
@@ -172,3 +173,17 @@ def test_server_answering_a_create_with_a_production_id_cannot_make_the_run_dele
         assert not acct.changes_naming_production(), acct.changes_naming_production()[:5]
         # The lie hid the real ids of what the run made: the marker sweep still found them.
         assert acct.listing() == before
+
+
+def test_a_swallowed_sigterm_still_stops_the_run_and_cleans_up(tmp_path: Path) -> None:
+    """Planted: the handler's exception is lost in a finalizer (tests/contract/plugins)."""
+    with account() as acct:
+        before = acct.listing()
+        process = _contract(acct, tmp_path, "--", "-p", "tests.contract.plugins.swallowed_sigterm")
+        output, _ = process.communicate(timeout=GUARD_S)
+        assert "Exception ignored" in output, "the plant did not fire: the test proves nothing"
+        assert process.returncode == INTERRUPTED, output[-3000:]
+        assert "stopped by SIGTERM" in output, output[-3000:]
+        assert "Interrupted" in (tmp_path / "summary.md").read_text("utf-8")
+        assert acct.listing() == before
+        _no_marked_left(acct)
