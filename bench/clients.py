@@ -50,21 +50,28 @@ def _check(backend: object) -> None:
         raise RuntimeError(f"the generated client got {backend!r}, not a FailoverBackend")
 
 
-def _in_threads(calls: int, call: Callable[[int], object]) -> None:
+def _calls_sync(calls: int, call: Callable[[int], object], concurrent: bool) -> None:
+    """`calls` calls one after another, or CONCURRENCY threads making them."""
+    if not concurrent:
+        for i in range(calls):
+            call(i)
+        return
     with ThreadPoolExecutor(CONCURRENCY) as pool:
         for _ in pool.map(call, range(calls)):
             pass
 
 
-async def _in_tasks(calls: int, call: Callable[[int], Awaitable[object]]) -> None:
-    """`calls` calls, CONCURRENCY of them in flight at a time."""
+async def _calls_async(
+    calls: int, call: Callable[[int], Awaitable[object]], concurrent: bool
+) -> None:
+    """`calls` calls one after another, or CONCURRENCY of them in flight at a time."""
     queue = iter(range(calls))
 
     async def worker() -> None:
         for i in queue:
             await call(i)
 
-    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY if concurrent else 1)))
 
 
 def generated_sync(concurrent: bool) -> Bench:
@@ -74,11 +81,7 @@ def generated_sync(concurrent: bool) -> Bench:
             def call(i: int) -> None:
                 _check(get_failover_backend.sync(ids[i % len(ids)], client=client))
 
-            if concurrent:
-                _in_threads(calls, call)
-            else:
-                for i in range(calls):
-                    call(i)
+            _calls_sync(calls, call, concurrent)
 
     return bench
 
@@ -91,11 +94,7 @@ def generated_async(concurrent: bool) -> Bench:
                 async def call(i: int) -> None:
                     _check(await get_failover_backend.asyncio(ids[i % len(ids)], client=client))
 
-                if concurrent:
-                    await _in_tasks(calls, call)
-                else:
-                    for i in range(calls):
-                        await call(i)
+                await _calls_async(calls, call, concurrent)
 
         asyncio.run(main())
 
@@ -109,11 +108,7 @@ def official(concurrent: bool) -> Bench:
         def call(i: int) -> None:
             client.backends.failover.get(ids[i % len(ids)])
 
-        if concurrent:
-            _in_threads(calls, call)
-        else:
-            for i in range(calls):
-                call(i)
+        _calls_sync(calls, call, concurrent)
 
     return bench
 
@@ -127,11 +122,7 @@ def httpx_sync(concurrent: bool) -> Bench:
                 response.raise_for_status()
                 response.json()
 
-            if concurrent:
-                _in_threads(calls, call)
-            else:
-                for i in range(calls):
-                    call(i)
+            _calls_sync(calls, call, concurrent)
 
     return bench
 
@@ -146,11 +137,7 @@ def httpx_async(concurrent: bool) -> Bench:
                     response.raise_for_status()
                     response.json()
 
-                if concurrent:
-                    await _in_tasks(calls, call)
-                else:
-                    for i in range(calls):
-                        await call(i)
+                await _calls_async(calls, call, concurrent)
 
         asyncio.run(main())
 
