@@ -71,7 +71,7 @@ lint: setup ## Validate and lint the spec, type-check it in TypeScript, ruff and
 	cd generated && ../.venv/bin/mypy --strict ngrok_failover_client
 
 test: check-generated lint ## The whole test suite: drift check, lint, then pytest
-	.venv/bin/pytest
+	.venv/bin/pytest -n 2 --dist worksteal  # the 11-minute rate-limit test mostly waits
 
 serve: .venv/.synced ## Start the reference server (PORT= API_KEY= STRICT=1 KNOWN_BACKENDS=a,b DB= PUBLIC_URL= RATE_LIMIT=)
 	$(PY) -m ngrok_failover_server $(SERVE_ARGS)

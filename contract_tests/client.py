@@ -18,6 +18,9 @@ from .marker import mark_body
 
 COLLECTION = "/backends/failover"
 
+# Every request of a run, ours and Schemathesis's: a server that never answers ends the run.
+REQUEST_TIMEOUT_S = 30.0
+
 
 @dataclass(frozen=True, slots=True)
 class Exchange:
@@ -55,7 +58,7 @@ class ApiClient:
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
         self._http = httpx.Client(
-            timeout=30.0, follow_redirects=False, transport=GatedTransport(self.gate)
+            timeout=REQUEST_TIMEOUT_S, follow_redirects=False, transport=GatedTransport(self.gate)
         )
 
     @property

@@ -47,10 +47,6 @@ _CLOSING = pytest.StashKey[ExitStack]()
 _SWEPT = pytest.StashKey[Swept]()
 
 
-class Interrupted(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C so that pytest stops and the session still finishes."""
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("contract", "Failover Backends contract suite")
     group.addoption("--base-url", help="server under test; none: start the reference server")
@@ -118,7 +114,7 @@ def pytest_configure(config: pytest.Config) -> None:
     closing.enter_context(gate_requests(gate))  # Schemathesis's requests pass the gate too
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
-            previous = signal.signal(signum, _raise_interrupted)
+            previous = signal.signal(signum, _request_stop)
             closing.callback(signal.signal, signum, previous)
     # Schemathesis writes its own reports there and expects the folder to exist.
     (Current.options.reports_dir / "schemathesis").mkdir(parents=True, exist_ok=True)
@@ -151,16 +147,20 @@ def _check_target(config: pytest.Config, options: Options) -> None:
 
 
 class _Signalled:
-    """The stop signal received, if any. The exception the handler raises can be swallowed
-    (raised inside a gc callback, Hypothesis prints "Exception ignored"), so the session's
-    end reads this too and never reports a stopped run as a pass."""
+    """The stop signal received, if any: the session's end reads it too, so a run stopped
+    after its last request is never reported as a pass."""
 
     name: str | None = None
 
 
-def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
+def _request_stop(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C or SIGTERM: the gate raises `Stopped` at the run's next request or pause.
+
+    Raising here instead could land inside any library's critical section (see `Stopped`).
+    """
     _Signalled.name = signal.Signals(signum).name
-    raise Interrupted(f"stopped by {_Signalled.name}")
+    if Current.gate is not None:
+        Current.gate.stop(f"stopped by {_Signalled.name}")
 
 
 def _options() -> Options:
@@ -216,6 +216,8 @@ def _finish_run(config: pytest.Config) -> None:
     state = ActiveRun.current
     if state is None or _SWEPT in config.stash:
         return
+    if Current.gate is not None:
+        Current.gate.cleaning = True  # a stop signal does not stop the cleanup
     with _signals_deferred():
         try:
             config.stash[_SWEPT] = state.clean_up()
@@ -231,10 +233,11 @@ def _signals_deferred() -> Iterator[None]:
         return
 
     def wait(signum: int, frame: FrameType | None) -> None:
-        print(
+        # os.write, not print: print's buffer lock may be held by the code interrupted.
+        os.write(
+            sys.stderr.fileno(),
             f"contract: {signal.Signals(signum).name} received; still deleting this run's "
-            "backends (kill -9, then make contract-cleanup, to stop at once)",
-            file=sys.stderr,
+            "backends (kill -9, then make contract-cleanup, to stop at once)\n".encode(),
         )
 
     previous = {s: signal.signal(s, wait) for s in (signal.SIGINT, signal.SIGTERM)}

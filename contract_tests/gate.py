@@ -8,7 +8,8 @@ Our httpx client mounts `GatedTransport`; Schemathesis sends with `requests`, wh
   or taken from an example never reaches a change, whatever phase built the request;
 - lets a create through only if its body carries the run marker (see `marker`);
 - keeps to `max_rpm` requests in any rolling 60 s, and to the run's request and create budget;
-- waits out a 429 (`Retry-After` when given) and sends the request again.
+- waits out a 429 (`Retry-After` when given) and sends the request again;
+- raises `Stopped` at the next request or pause once `stop` was called (Ctrl-C, SIGTERM).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ BACKEND_ID_RE = re.compile(r"bkd[a-z]{2}_[0-9A-Za-z]{27}", re.IGNORECASE)
 WINDOW_S = 60.0
 MAX_429_RETRIES = 8
 MAX_WAIT_S = 120.0
+PAUSE_STEP_S = 0.25  # how long a stop may wait for a pause (rate limit, 429) to notice it
 
 
 class UnsafeRequest(Exception):
@@ -45,6 +47,15 @@ class UnsafeRequest(Exception):
 
 class RunAborted(Exception):
     """The run cannot go on (budget spent, 429 without end); not a violation of the server."""
+
+
+class Stopped(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM, raised like Ctrl-C so that pytest ends the session (and cleans up).
+
+    The gate raises it before a request or during a pause, where no library holds a lock:
+    raised from the signal handler itself it could land between a lock's acquire and its
+    `with` block (httpcore's pool lock did: the cleanup then waited for it forever).
+    """
 
 
 class Gate:
@@ -72,6 +83,25 @@ class Gate:
         self._allowed: set[str] = set()
         self._sent: deque[float] = deque()
         self._lock = threading.Lock()
+        self.stop_reason: str | None = None
+        self.cleaning = False  # the run's cleanup: it goes on after a stop
+
+    def stop(self, reason: str) -> None:
+        """Stop the run at its next request or pause; safe to call from a signal handler."""
+        self.stop_reason = reason  # one assignment: no lock a signal could find held
+
+    def _raise_if_stopped(self) -> None:
+        if self.stop_reason is not None and not self.cleaning:
+            raise Stopped(self.stop_reason)
+
+    def pause(self, seconds: float) -> None:
+        """Sleep `seconds`, in short steps so that a stop ends the wait."""
+        while seconds > 0:
+            self._raise_if_stopped()
+            step = min(seconds, PAUSE_STEP_S)
+            self.sleep(step)
+            seconds -= step
+        self._raise_if_stopped()
 
     def allow(self, backend_id: str) -> None:
         """This run created `backend_id` (or made it up): it may change or delete it."""
@@ -97,6 +127,7 @@ class Gate:
 
     def admit(self, method: str, url: str, body: object) -> None:
         """Check the request, count it against the budget, and wait for the rate limit."""
+        self._raise_if_stopped()
         self.check(method, url, body)
         with self._lock:
             self.requests += 1
@@ -107,8 +138,7 @@ class Gate:
                 if self.max_creates is not None and self.creates > self.max_creates:
                     raise RunAborted(f"the run's budget of {self.max_creates} creates is spent")
             wait = self._rate_wait()
-        if wait > 0:
-            self.sleep(wait)
+        self.pause(wait)
 
     def _rate_wait(self) -> float:
         """Seconds to wait so that no 60 s window holds more than `max_rpm` requests."""
@@ -176,7 +206,7 @@ class GatedTransport(httpx.BaseTransport):
                 return response
             response.read()
             response.close()
-            self.gate.sleep(wait)
+            self.gate.pause(wait)
             attempt += 1
 
     def close(self) -> None:
@@ -201,7 +231,7 @@ def gate_requests(gate: Gate) -> Iterator[None]:
             if wait is None:
                 return response
             response.close()
-            gate.sleep(wait)
+            gate.pause(wait)
             attempt += 1
 
     HTTPAdapter.send = send  # type: ignore[method-assign, assignment]

@@ -6,6 +6,7 @@ from typing import Any
 
 from schemathesis import Response
 
+from .client import REQUEST_TIMEOUT_S
 from .options import current
 from .run import Run
 from .schema import GeneratedCase as Case
@@ -25,7 +26,7 @@ def test_links_chain_operations(run: Run, profile: Profile) -> None:
             prepare_case(run, case)
 
         def get_call_kwargs(self, case: Case) -> dict[str, Any]:
-            return {"base_url": run.client.base_url}
+            return {"base_url": run.client.base_url, "timeout": REQUEST_TIMEOUT_S}
 
         def after_call(self, response: Response, case: Case) -> None:
             record_outcome(run, case, response)

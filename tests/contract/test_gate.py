@@ -3,10 +3,14 @@ limit, and 429 waited out. Each refusal is a planted unsafe request."""
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
-from contract_tests.gate import Gate, RunAborted, UnsafeRequest
+from contract_tests import conftest
+from contract_tests.gate import PAUSE_STEP_S, Gate, RunAborted, Stopped, UnsafeRequest
 from contract_tests.marker import DESCRIPTION_MAX, is_marked_or_inert, mark_body, marker_of
+from contract_tests.options import Current
 from contract_tests.safety import is_loopback
 
 MARKER = marker_of("20261126T074746Z-3f2a9c")
@@ -130,3 +134,37 @@ def test_budget_stops_the_run() -> None:
 )
 def test_only_loopback_addresses_skip_the_live_gate(url: str, loopback: bool) -> None:
     assert is_loopback(url) is loopback
+
+
+def test_after_a_stop_nothing_more_is_sent_but_the_cleanup() -> None:
+    gate = _gate()
+    gate.stop("stopped by SIGINT")
+    with pytest.raises(Stopped, match="stopped by SIGINT"):
+        gate.admit("GET", BASE, None)
+    assert gate.requests == 0
+    gate.cleaning = True
+    gate.admit("DELETE", f"{BASE}/{MINE}", None)
+    assert gate.requests == 1
+
+
+def test_a_stop_ends_a_rate_limit_pause_within_one_step() -> None:
+    clock = FakeClock()
+
+    def sleep_then_stop(seconds: float) -> None:
+        clock.sleep(seconds)
+        gate.stop("stopped by SIGTERM")
+
+    gate = _gate(clock=clock, sleep=sleep_then_stop)
+    with pytest.raises(Stopped):
+        gate.pause(60.0)
+    assert clock.slept == [PAUSE_STEP_S]
+
+
+def test_the_stop_signal_handler_only_records_the_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """It must not raise: an exception from a handler can land while a library holds a lock."""
+    gate = _gate()
+    monkeypatch.setattr(Current, "gate", gate)
+    monkeypatch.setattr(conftest._Signalled, "name", None)
+    conftest._request_stop(signal.SIGINT, None)
+    assert gate.stop_reason == "stopped by SIGINT"
+    assert conftest._Signalled.name == "SIGINT"

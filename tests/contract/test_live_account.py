@@ -124,6 +124,7 @@ def test_kill_9_leftovers_are_removed_by_contract_cleanup(tmp_path: Path) -> Non
         _no_marked_left(acct)
 
 
+@pytest.mark.slow
 def test_server_rate_limit_is_waited_out_not_reported(tmp_path: Path) -> None:
     """The server allows 300 requests a minute; a quick run needs more than 11 times that."""
     with account(rate_limit=300) as acct:
@@ -172,13 +173,15 @@ def test_server_answering_a_create_with_a_production_id_cannot_make_the_run_dele
         assert acct.listing() == before
 
 
-def test_a_swallowed_sigterm_still_stops_the_run_and_cleans_up(tmp_path: Path) -> None:
-    """Planted: the handler's exception is lost in a finalizer (tests/contract/plugins)."""
+def test_a_sigterm_inside_a_finalizer_still_stops_the_run_and_cleans_up(tmp_path: Path) -> None:
+    """Planted (tests/contract/plugins): the signal lands while a finalizer runs, where an
+    exception raised by its handler would be printed and lost."""
     with account() as acct:
         before = acct.listing()
-        process = _contract(acct, tmp_path, "--", "-p", "tests.contract.plugins.swallowed_sigterm")
+        process = _contract(
+            acct, tmp_path, "--", "-p", "tests.contract.plugins.sigterm_in_finalizer"
+        )
         output, _ = process.communicate(timeout=GUARD_S)
-        assert "Exception ignored" in output, "the plant did not fire: the test proves nothing"
         assert process.returncode == INTERRUPTED, output[-3000:]
         assert "stopped by SIGTERM" in output, output[-3000:]
         assert "Interrupted" in (tmp_path / "summary.md").read_text("utf-8")
