@@ -32,7 +32,14 @@ from .mutants import get_mutant
 from .options import Current, Options
 from .report import Finding, finding_from, redact, redact_tree, render_summary
 from .run import Run
-from .safety import PreflightError, default_rpm, is_loopback, preflight, render_plan
+from .safety import (
+    PreflightError,
+    default_profile,
+    default_rpm,
+    is_loopback,
+    preflight,
+    render_plan,
+)
 from .schema_checks import ActiveRun
 from .settings import ANCHOR_COUNT, PROFILES, Profile
 from .sweep import Swept
@@ -55,7 +62,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="",
         help="comma-separated ids of child backends that exist on the server",
     )
-    group.addoption("--profile", choices=sorted(PROFILES), default="quick")
+    group.addoption(
+        "--profile", choices=sorted(PROFILES), help="default: live on a remote host, else quick"
+    )
     group.addoption("--seed", type=int, help="reproduce a run (default: fresh, 0 when CI=true)")
     group.addoption("--reports-dir", default="reports/contract", help="where reports go")
     group.addoption(
@@ -93,7 +102,7 @@ def pytest_configure(config: pytest.Config) -> None:
     max_rpm = default_rpm(remote) if max_rpm is None else (max_rpm or None)
     Current.options = options = Options(
         seed=seed,
-        profile=PROFILES[config.getoption("--profile")],
+        profile=PROFILES[config.getoption("--profile") or default_profile(remote)],
         reports_dir=Path(config.getoption("--reports-dir")),
         api_key=api_key,
         base_url=base_url,

@@ -45,6 +45,11 @@ def default_rpm(remote: bool) -> int | None:
     return DEFAULT_REMOTE_RPM if remote else None
 
 
+def default_profile(remote: bool) -> str:
+    """`live` on a real account (minutes at its rate limit), `quick` on a local server."""
+    return "live" if remote else "quick"
+
+
 def render_plan(*, base_url: str, profile: Profile, max_rpm: int | None, run_marker: str) -> str:
     """What a run against `base_url` will do, at most, in words a user can approve."""
     minutes = profile.max_requests / max_rpm if max_rpm else None

@@ -26,7 +26,12 @@ sys.path.insert(0, str(ROOT))
 
 from contract_tests.command import suite_command  # noqa: E402
 from contract_tests.marker import marker_of, new_run_id  # noqa: E402
-from contract_tests.safety import default_rpm, is_loopback, render_plan  # noqa: E402
+from contract_tests.safety import (  # noqa: E402
+    default_profile,
+    default_rpm,
+    is_loopback,
+    render_plan,
+)
 from contract_tests.settings import PROFILES  # noqa: E402
 
 CI_SEED = 0
@@ -80,7 +85,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--base-url", default=os.environ.get("BASE_URL") or None)
     parser.add_argument("--child-backends", default=os.environ.get("CHILD_BACKENDS") or "")
     parser.add_argument(
-        "--profile", choices=sorted(PROFILES), default=os.environ.get("PROFILE") or "quick"
+        "--profile",
+        choices=sorted(PROFILES),
+        default=os.environ.get("PROFILE") or None,
+        help="default: live on a remote host, else quick",
     )
     parser.add_argument("--seed", default=os.environ.get("SEED") or None)
     parser.add_argument("--reports-dir", default="reports/contract")
@@ -108,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     seed = choose_seed(args.seed)
     run_id = new_run_id()
     remote = bool(args.base_url) and (args.assume_remote or not is_loopback(args.base_url))
+    args.profile = args.profile or default_profile(remote)
     if remote or args.dry_run:
         max_rpm = default_rpm(remote) if args.max_rpm is None else (args.max_rpm or None)
         print(

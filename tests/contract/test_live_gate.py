@@ -18,6 +18,7 @@ CANNOT_RUN = 2
 
 
 def test_remote_target_prints_its_plan_and_needs_live(tmp_path: Path) -> None:
+    """With no PROFILE given, a remote host gets the live profile."""
     with account() as acct:
         verdict = run_contract(
             tmp_path,
@@ -26,8 +27,9 @@ def test_remote_target_prints_its_plan_and_needs_live(tmp_path: Path) -> None:
             env={"NGROK_API_KEY": acct.server.api_key},
         )
         assert verdict.returncode == CANNOT_RUN
-        assert "at most 8000 requests, at most 100 requests per minute" in verdict.output
-        assert "at most 1500 backends created" in verdict.output
+        assert "profile live" in verdict.output, verdict.output
+        assert "at most 900 requests, at most 100 requests per minute" in verdict.output
+        assert "at most 150 backends created" in verdict.output
         assert "LIVE=1" in verdict.output
         assert acct.spy.requests == 0, "nothing may be sent before LIVE=1"
 
