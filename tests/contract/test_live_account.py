@@ -106,7 +106,12 @@ def test_kill_9_leftovers_are_removed_by_contract_cleanup(tmp_path: Path) -> Non
         left = [i for i in acct.ids() if i not in acct.production]
         assert left, "kill -9 left nothing behind: the test proves nothing"
         cleanup = subprocess.run(
-            [sys.executable, "scripts/cleanup_contract.py", f"--base-url={acct.server.base_url}"],
+            [
+                "make",
+                "--no-print-directory",
+                "contract-cleanup",
+                f"BASE_URL={acct.server.base_url}",
+            ],
             cwd=ROOT,
             env=env,
             capture_output=True,
