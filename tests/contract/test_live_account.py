@@ -9,6 +9,7 @@ run (about 3,400 requests) against a server that answers only 300 a minute.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -46,6 +47,25 @@ def _contract(account: Account, tmp_path: Path, *args: str) -> subprocess.Popen[
     )
 
 
+def _output(process: subprocess.Popen[str]) -> str:
+    """The run's output once it ended; a run that hangs is killed, with its pytest child."""
+    try:
+        return process.communicate(timeout=GUARD_S)[0]
+    except subprocess.TimeoutExpired:
+        _kill_tree(process.pid)
+        process.communicate()
+        raise AssertionError(f"the run did not end within {GUARD_S} s: it hung") from None
+
+
+def _kill_tree(pid: int) -> None:
+    """SIGKILL `pid` and its descendants (the pytest the wrapper runs in its own session)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    for child in children.read_text().split() if children.exists() else []:
+        _kill_tree(int(child))
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
 def _wait_for_creates(account: Account, process: subprocess.Popen[Any], count: int) -> None:
     deadline = time.monotonic() + GUARD_S
     while account.spy.creates < count:
@@ -63,7 +83,7 @@ def test_production_backends_survive_a_whole_run_untouched(tmp_path: Path) -> No
     with account() as acct:
         before = acct.listing()
         process = _contract(acct, tmp_path, f"--profile={PROFILE}")
-        output, _ = process.communicate(timeout=GUARD_S)
+        output = _output(process)
         assert process.returncode == 0, output[-3000:]
         assert acct.spy.changes, "the run changed nothing at all: the spy saw no PATCH/DELETE"
         assert not acct.changes_naming_production(), acct.changes_naming_production()[:5]
@@ -80,7 +100,7 @@ def test_a_stop_signal_mid_run_deletes_what_the_run_created(
         process = _contract(acct, tmp_path, "--profile=quick")
         _wait_for_creates(acct, process, 60)
         process.send_signal(signum)
-        output, _ = process.communicate(timeout=GUARD_S)
+        output = _output(process)
         assert process.returncode != 0, output[-3000:]
         assert "interrupted" in output.lower(), output[-3000:]
         assert not acct.changes_naming_production()
@@ -170,7 +190,7 @@ def test_server_answering_a_create_with_a_production_id_cannot_make_the_run_dele
         production.append(acct.production[0])
         before = acct.listing()
         process = _contract(acct, tmp_path)
-        output, _ = process.communicate(timeout=GUARD_S)
+        output = _output(process)
         assert process.returncode == 1, output[-3000:]
         assert "ids_are_unique" in (tmp_path / "summary.md").read_text("utf-8")
         assert not acct.changes_naming_production(), acct.changes_naming_production()[:5]
@@ -186,9 +206,23 @@ def test_a_sigterm_inside_a_finalizer_still_stops_the_run_and_cleans_up(tmp_path
         process = _contract(
             acct, tmp_path, "--", "-p", "tests.contract.plugins.sigterm_in_finalizer"
         )
-        output, _ = process.communicate(timeout=GUARD_S)
+        output = _output(process)
         assert process.returncode == INTERRUPTED, output[-3000:]
         assert "stopped by SIGTERM" in output, output[-3000:]
         assert "Interrupted" in (tmp_path / "summary.md").read_text("utf-8")
+        assert acct.listing() == before
+        _no_marked_left(acct)
+
+
+def test_a_sigint_while_a_pool_lock_is_held_still_lets_the_cleanup_run(tmp_path: Path) -> None:
+    """Planted (tests/contract/plugins): the signal lands inside httpcore's lock taking."""
+    with account() as acct:
+        before = acct.listing()
+        process = _contract(
+            acct, tmp_path, "--", "-p", "tests.contract.plugins.sigint_in_pool_lock"
+        )
+        output = _output(process)
+        assert process.returncode == INTERRUPTED, output[-3000:]
+        assert "stopped by SIGINT" in output, output[-3000:]
         assert acct.listing() == before
         _no_marked_left(acct)
