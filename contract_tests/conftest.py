@@ -34,10 +34,10 @@ from .report import Finding, finding_from, redact, redact_tree, render_summary
 from .run import Run
 from .safety import (
     PreflightError,
-    default_profile,
-    default_rpm,
-    is_loopback,
+    is_remote,
+    max_rpm_for,
     preflight,
+    profile_for,
     render_plan,
 )
 from .schema_checks import ActiveRun
@@ -97,12 +97,11 @@ def pytest_configure(config: pytest.Config) -> None:
     api_key = os.environ.get(KEY_ENV, "") if base_url else LOCAL_KEY
     if base_url and not api_key:
         raise pytest.UsageError(f"--base-url needs the API key in ${KEY_ENV}")
-    remote = bool(base_url) and (config.getoption("--assume-remote") or not is_loopback(base_url))
-    max_rpm = config.getoption("--max-rpm")
-    max_rpm = default_rpm(remote) if max_rpm is None else (max_rpm or None)
+    remote = is_remote(base_url, assume_remote=config.getoption("--assume-remote"))
+    max_rpm = max_rpm_for(remote, config.getoption("--max-rpm"))
     Current.options = options = Options(
         seed=seed,
-        profile=PROFILES[config.getoption("--profile") or default_profile(remote)],
+        profile=PROFILES[profile_for(remote, config.getoption("--profile"))],
         reports_dir=Path(config.getoption("--reports-dir")),
         api_key=api_key,
         base_url=base_url,
@@ -178,7 +177,7 @@ def _options() -> Options:
 
 
 def pytest_runtest_teardown(item: pytest.Item) -> None:
-    """A stop signal whose exception was swallowed still ends the run after this test."""
+    """A stop signal that came after this test's last request still ends the run here."""
     if _Signalled.name is not None:
         item.session.shouldstop = f"stopped by {_Signalled.name}"
 

@@ -41,13 +41,21 @@ def is_loopback(base_url: str) -> bool:
         return False
 
 
-def default_rpm(remote: bool) -> int | None:
-    return DEFAULT_REMOTE_RPM if remote else None
+def is_remote(base_url: str | None, *, assume_remote: bool = False) -> bool:
+    """A real account: a base URL that is not loopback (or one the suite's tests call remote)."""
+    return bool(base_url) and (assume_remote or not is_loopback(base_url or ""))
 
 
-def default_profile(remote: bool) -> str:
-    """`live` on a real account (minutes at its rate limit), `quick` on a local server."""
-    return "live" if remote else "quick"
+def max_rpm_for(remote: bool, given: int | None) -> int | None:
+    """Requests per minute at most: `given` (0: no limit), else 100 remote and none locally."""
+    if given is None:
+        return DEFAULT_REMOTE_RPM if remote else None
+    return given or None
+
+
+def profile_for(remote: bool, given: str | None) -> str:
+    """`given`, else `live` on a real account (minutes at its rate limit), `quick` locally."""
+    return given or ("live" if remote else "quick")
 
 
 def render_plan(*, base_url: str, profile: Profile, max_rpm: int | None, run_marker: str) -> str:

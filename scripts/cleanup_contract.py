@@ -21,8 +21,8 @@ from contract_tests.gate import Gate  # noqa: E402
 from contract_tests.marker import run_of  # noqa: E402
 from contract_tests.safety import (  # noqa: E402
     PreflightError,
-    default_rpm,
-    is_loopback,
+    is_remote,
+    max_rpm_for,
     preflight,
 )
 from contract_tests.sweep import list_everything, sweep  # noqa: E402
@@ -59,8 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     except PreflightError as err:
         print(f"contract-cleanup: {err}", file=sys.stderr)
         return CANNOT_RUN
-    remote = not is_loopback(args.base_url)
-    max_rpm = default_rpm(remote) if args.max_rpm is None else (args.max_rpm or None)
+    max_rpm = max_rpm_for(is_remote(args.base_url), args.max_rpm)
     # The gate's marker is unused: cleanup creates and updates nothing.
     client = ApiClient(args.base_url, api_key, Gate("", max_rpm=max_rpm))
     try:

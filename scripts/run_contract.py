@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT))
 from contract_tests.command import suite_command  # noqa: E402
 from contract_tests.marker import marker_of, new_run_id  # noqa: E402
 from contract_tests.safety import (  # noqa: E402
-    default_profile,
-    default_rpm,
-    is_loopback,
+    is_remote,
+    max_rpm_for,
+    profile_for,
     render_plan,
 )
 from contract_tests.settings import PROFILES  # noqa: E402
@@ -115,10 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     seed = choose_seed(args.seed)
     run_id = new_run_id()
-    remote = bool(args.base_url) and (args.assume_remote or not is_loopback(args.base_url))
-    args.profile = args.profile or default_profile(remote)
+    remote = is_remote(args.base_url, assume_remote=args.assume_remote)
+    args.profile = profile_for(remote, args.profile)
     if remote or args.dry_run:
-        max_rpm = default_rpm(remote) if args.max_rpm is None else (args.max_rpm or None)
+        max_rpm = max_rpm_for(remote, args.max_rpm)
         print(
             render_plan(
                 base_url=args.base_url or "the reference server (started by the suite)",

@@ -11,7 +11,7 @@ from contract_tests import conftest
 from contract_tests.gate import PAUSE_STEP_S, Gate, RunAborted, Stopped, UnsafeRequest
 from contract_tests.marker import DESCRIPTION_MAX, is_marked_or_inert, mark_body, marker_of
 from contract_tests.options import Current
-from contract_tests.safety import is_loopback
+from contract_tests.safety import is_loopback, is_remote, max_rpm_for, profile_for
 
 MARKER = marker_of("20261126T074746Z-3f2a9c")
 MINE = "bkdfo_2fKmcY180hfsrLrsT0VTrp3T7Tu"
@@ -168,3 +168,12 @@ def test_the_stop_signal_handler_only_records_the_stop(monkeypatch: pytest.Monke
     conftest._request_stop(signal.SIGINT, None)
     assert gate.stop_reason == "stopped by SIGINT"
     assert conftest._Signalled.name == "SIGINT"
+
+
+def test_a_remote_host_defaults_to_the_live_profile_at_100_requests_a_minute() -> None:
+    assert is_remote("https://api.ngrok.com") and not is_remote("http://127.0.0.1:8080")
+    assert is_remote("http://127.0.0.1:8080", assume_remote=True) and not is_remote(None)
+    assert (max_rpm_for(True, None), max_rpm_for(False, None)) == (100, None)
+    assert (max_rpm_for(True, 0), max_rpm_for(False, 30)) == (None, 30)  # 0: no limit
+    assert (profile_for(True, None), profile_for(False, None)) == ("live", "quick")
+    assert profile_for(True, "thorough") == "thorough"
