@@ -1,4 +1,8 @@
-"""Every example in the spec validates against the schema it illustrates."""
+"""Every example in the spec validates against the schema it illustrates.
+
+The examples named `seed` are the ones ngrok's documentation page shows, recorded in
+`spec/facts.yaml`: they must stay equal to them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.spec_tools import SPEC_URI, resolve, spec, validator
+from tests.spec_tools import SPEC_URI, facts, resolve, spec, spec_operation, validator
 
 
 def _media_examples() -> Iterator[tuple[str, str, Any]]:
@@ -64,3 +68,36 @@ def test_a_broken_example_would_be_caught() -> None:
     # The checker above must be able to fail: a description one over the limit.
     value = {"backends": [], "description": "x" * 256}
     assert not validator(SPEC_URI, "/components/schemas/FailoverBackendCreate").is_valid(value)
+
+
+def test_a_date_that_does_not_exist_would_be_caught() -> None:
+    # Formats are checked, not only patterns: February 30th has the right shape.
+    value = dict(resolve(spec()["components"]["examples"]["FailoverBackend"])["value"])
+    value["created_at"] = "2024-02-30T00:00:00Z"
+    errors = validator(SPEC_URI, "/components/schemas/FailoverBackend").iter_errors(value)
+    assert [e.validator for e in errors] == ["format"]
+
+
+def _seed_example(operation: dict[str, Any], part: str, status: str) -> Any:
+    holder = (
+        operation["requestBody"] if part == "request" else resolve(operation["responses"][status])
+    )
+    return resolve(holder["content"]["application/json"]["examples"]["seed"])["value"]
+
+
+SEED_EXAMPLES = [
+    (op, part)
+    for op in facts()["operations"]
+    for part in ("request", "response")
+    if part in op.get("examples", {})
+]
+
+
+@pytest.mark.parametrize(
+    ("op", "part"),
+    SEED_EXAMPLES,
+    ids=[f"{op['method']} {op['path']} {part}" for op, part in SEED_EXAMPLES],
+)
+def test_seed_examples_are_the_documented_ones(op: dict[str, Any], part: str) -> None:
+    operation = spec_operation(op["method"], op["path"])
+    assert _seed_example(operation, part, str(op["success_status"])) == op["examples"][part]
