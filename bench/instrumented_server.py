@@ -18,7 +18,8 @@ from pathlib import Path
 
 import uvicorn
 
-from ngrok_failover_server.app import ASGIApp, Message, Receive, Scope, Send, create_app
+from ngrok_failover_server.app import create_app
+from ngrok_failover_server.asgi import ASGIApp, Message, Receive, Scope, Send
 from ngrok_failover_server.config import ServerConfig
 from ngrok_failover_server.testing import bind_socket, uvicorn_config
 

@@ -10,20 +10,21 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import math
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
+import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from . import errors as E
+from .asgi import ASGIApp, Receive, Scope, Send
 from .config import ServerConfig
 from .ids import operation_id
 from .ratelimit import RateLimiter
 from .rules import (
     LIMIT_MAX,
     LIMIT_MIN,
-    BackendPatch,
-    NewBackend,
     Rule,
     RuleViolation,
     is_failover_id,
@@ -31,13 +32,15 @@ from .rules import (
     parse_limit,
     parse_update,
 )
-from .store import FailoverBackend, MissingChildren, NotFound, StillReferenced, Store, open_store
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from .store import (
+    FailoverBackend,
+    MissingChildren,
+    NotFound,
+    StillReferenced,
+    Store,
+    StoreError,
+    open_store,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,30 @@ _RULE_CODES = {
     Rule.METADATA_TOO_LONG: E.METADATA_TOO_LONG,
 }
 
+
+def _not_found(err: NotFound) -> str:
+    return f"Failover backend {err.backend_id[:80]!r} not found."
+
+
+def _missing_children(err: MissingChildren) -> str:
+    return "A referenced backend does not exist: " + ", ".join(err.missing) + "."
+
+
+def _still_referenced(err: StillReferenced) -> str:
+    return (
+        f"The backend {err.backend_id} is referenced by another backend "
+        f"({', '.join(err.parents)}) and cannot be deleted."
+    )
+
+
+# The store's domain errors as ngrok answers: status, code, message. The table cannot tie
+# each builder to its own error type (hence Any); `_handle` looks them up by exact type.
+_STORE_ERRORS: dict[type[StoreError], tuple[int, str, Callable[[Any], str]]] = {
+    NotFound: (404, E.NOT_FOUND, _not_found),
+    MissingChildren: (400, E.MISSING_CHILD, _missing_children),
+    StillReferenced: (400, E.STILL_REFERENCED, _still_referenced),
+}
+
 Response = tuple[int, bytes | None, tuple[tuple[bytes, bytes], ...]]
 
 
@@ -63,21 +90,35 @@ class ClientGone(Exception):
     """The client disconnected before its body arrived: nothing to answer."""
 
 
-def create_app(config: ServerConfig, store: Store | None = None) -> ASGIApp:
-    """The ASGI app for `config`. A given `store` brings its own reference policy."""
+def create_app(
+    config: ServerConfig,
+    store: Store | None = None,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+) -> ASGIApp:
+    """The ASGI app for `config`. A given `store` brings its own reference policy.
+
+    `clock` (seconds, monotonic) times the rate limit; tests pass a fake one.
+    """
     return FailoverApp(
-        config, store if store is not None else open_store(config.db_path, config.references)
+        config,
+        store if store is not None else open_store(config.db_path, config.references),
+        clock,
     )
 
 
 class FailoverApp:
     """The Failover Backends API as an ASGI3 callable."""
 
-    def __init__(self, config: ServerConfig, store: Store) -> None:
+    def __init__(
+        self, config: ServerConfig, store: Store, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.config = config
         self.store = store
         self._key = config.api_key.encode()
-        self._limiter = RateLimiter(config.rate_limit) if config.rate_limit else None
+        self._limiter = (
+            RateLimiter(config.rate_limit, config.rate_window, clock) if config.rate_limit else None
+        )
         self._public_url = config.public_url.rstrip("/") if config.public_url else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -114,12 +155,27 @@ class FailoverApp:
             return _error(err.status, err.code, err.msg, err.headers)
         except RuleViolation as err:
             return _error(400, _RULE_CODES[err.rule], err.message)
+        except StoreError as err:
+            answer = _STORE_ERRORS.get(type(err))
+            if answer is None:
+                raise  # not a client's fault: a 500
+            status, code, message = answer
+            return _error(status, code, message(err))
 
     async def _dispatch(self, scope: Scope, receive: Receive) -> Response:
         headers = _headers(scope)
         self._authenticate(headers.get(b"authorization"))
-        if self._limiter is not None and not self._limiter.allow():
-            raise E.ApiError(429, E.RATE_LIMITED, "You have exceeded your rate limit.")
+        if self._limiter is not None:
+            wait = self._limiter.acquire()
+            if wait is not None:
+                # Whole seconds (RFC 9110, 10.2.3), rounded up so a retry then is accepted.
+                retry_after = str(max(1, math.ceil(wait))).encode()
+                raise E.ApiError(
+                    429,
+                    E.RATE_LIMITED,
+                    "You have exceeded your rate limit.",
+                    ((b"retry-after", retry_after),),
+                )
         _check_version(headers.get(b"ngrok-version"))
 
         path: str = scope["path"]
@@ -131,21 +187,21 @@ class FailoverApp:
             if method == "POST":
                 _no_params(query)
                 new = parse_create(await _json_body(headers, receive))
-                return self._send(201, self._create(new), scope, headers)
+                return self._send(201, self.store.create(new), scope, headers)
             raise _method_not_allowed(method, _COLLECTION_ALLOW)
         if path.startswith(_ITEM_PREFIX) and "/" not in path[len(_ITEM_PREFIX) :]:
             backend_id = path[len(_ITEM_PREFIX) :]
             if method not in ("GET", "PATCH", "DELETE"):
                 raise _method_not_allowed(method, _ITEM_ALLOW)
             if not is_failover_id(backend_id):
-                raise _not_found(backend_id)
+                raise NotFound(backend_id)  # answered like any unknown id
             _no_params(query)
             if method == "GET":
-                return self._send(200, self._get(backend_id), scope, headers)
+                return self._send(200, self.store.get(backend_id), scope, headers)
             if method == "PATCH":
                 patch = parse_update(await _json_body(headers, receive))
-                return self._send(200, self._update(backend_id, patch), scope, headers)
-            self._delete(backend_id)
+                return self._send(200, self.store.update(backend_id, patch), scope, headers)
+            self.store.delete(backend_id)
             return 204, None, ()
         raise E.ApiError(404, None, f"No API resource at path {path[:200]!r}.")
 
@@ -193,39 +249,6 @@ class FailoverApp:
             "next_page_uri": next_page,
         }
         return 200, _dumps(body), (_JSON,)
-
-    def _create(self, new: NewBackend) -> FailoverBackend:
-        try:
-            return self.store.create(new)
-        except MissingChildren as err:
-            raise _missing_children(err) from None
-
-    def _get(self, backend_id: str) -> FailoverBackend:
-        try:
-            return self.store.get(backend_id)
-        except NotFound:
-            raise _not_found(backend_id) from None
-
-    def _update(self, backend_id: str, patch: BackendPatch) -> FailoverBackend:
-        try:
-            return self.store.update(backend_id, patch)
-        except NotFound:
-            raise _not_found(backend_id) from None
-        except MissingChildren as err:
-            raise _missing_children(err) from None
-
-    def _delete(self, backend_id: str) -> None:
-        try:
-            self.store.delete(backend_id)
-        except NotFound:
-            raise _not_found(backend_id) from None
-        except StillReferenced as err:
-            raise E.ApiError(
-                400,
-                E.STILL_REFERENCED,
-                f"The backend {backend_id} is referenced by another backend "
-                f"({', '.join(err.parents)}) and cannot be deleted.",
-            ) from None
 
     def _send(
         self, status: int, record: FailoverBackend, scope: Scope, headers: dict[bytes, bytes]
@@ -311,18 +334,6 @@ def _no_params(query: dict[str, str]) -> None:
 
 def _unknown_param(name: str) -> E.ApiError:
     return E.ApiError(400, E.UNKNOWN_PARAM, f"Unknown query parameter {name[:80]!r}.")
-
-
-def _not_found(backend_id: str) -> E.ApiError:
-    return E.ApiError(404, E.NOT_FOUND, f"Failover backend {backend_id[:80]!r} not found.")
-
-
-def _missing_children(err: MissingChildren) -> E.ApiError:
-    return E.ApiError(
-        400,
-        E.MISSING_CHILD,
-        "A referenced backend does not exist: " + ", ".join(err.missing) + ".",
-    )
 
 
 def _method_not_allowed(method: str, allow: tuple[bytes, bytes]) -> E.ApiError:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# Codes from ngrok's docs (see /work/shared/reference/ngrok-api-facts.md).
+# Codes from ngrok's docs: https://ngrok.com/docs/api/ and https://ngrok.com/docs/errors/
 NO_AUTH = "ERR_NGROK_200"
 UNPARSEABLE_AUTH = "ERR_NGROK_201"
 INVALID_KEY = "ERR_NGROK_203"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
@@ -16,18 +17,22 @@ class RateLimiter:
     ) -> None:
         if limit < 1:
             raise ValueError(f"rate limit must be at least 1, not {limit}")
+        if not (window > 0 and math.isfinite(window)):
+            raise ValueError(f"rate window must be a positive number of seconds, not {window}")
         self.limit = limit
         self.window = window
         self._clock = clock
         self._times: deque[float] = deque()
         self._lock = threading.Lock()
 
-    def allow(self) -> bool:
+    def acquire(self) -> float | None:
+        """Count a request and return None, or refuse it and return the seconds until the
+        oldest counted request leaves the window (when a retry is accepted)."""
         now = self._clock()
         with self._lock:
             while self._times and self._times[0] <= now - self.window:
                 self._times.popleft()
             if len(self._times) >= self.limit:
-                return False
+                return self._times[0] + self.window - now
             self._times.append(now)
-            return True
+            return None

@@ -24,8 +24,9 @@ from dataclasses import dataclass, replace
 
 import uvicorn
 
-from .app import ASGIApp, create_app
-from .config import ServerConfig
+from .app import create_app
+from .asgi import ASGIApp
+from .config import ServerConfig, format_seconds
 from .store import open_store
 
 _START_TIMEOUT = 10.0
@@ -169,4 +170,5 @@ def cli_args(config: ServerConfig) -> list[str]:
         args += ["--public-url", config.public_url]
     if config.rate_limit is not None:
         args += ["--rate-limit", str(config.rate_limit)]
+        args += ["--rate-window", format_seconds(config.rate_window)]
     return args
