@@ -15,9 +15,9 @@ NPX := cd lint && npx --no-install
 .PHONY: help setup generate check-generated lint test build clean serve bench \
   contract contract-cleanup mutation
 
-# The contract suite's options, read by scripts/run_contract.py from the environment (so the
+# The contract suite's options, read by contract_tests.options.resolve from the environment (so the
 # API key never shows in a printed recipe). Empty means the suite's default.
-export BASE_URL NGROK_API_KEY CHILD_BACKENDS PROFILE SEED
+export BASE_URL NGROK_API_KEY CHILD_BACKENDS PROFILE SEED REPORTS_DIR
 # Live runs: LIVE=1 goes ahead against a remote account, DRY_RUN=1 prints the plan only, MAX_RPM
 # caps the suite's requests per minute (RATE_LIMIT below is the reference server's own limit).
 export LIVE DRY_RUN MAX_RPM
@@ -54,11 +54,11 @@ lint/node_modules/.installed: lint/package.json lint/package-lock.json
 setup: .venv/.synced lint/node_modules/.installed ## Install pinned Python and Node tools
 
 generate: .venv/.synced ## Regenerate generated/ from spec/ (openapi-python-client, pinned)
-	$(PY) scripts/generate.py
+	$(PY) -m scripts.generate
 	$(UV) lock --quiet  # the client's version is the spec's info.version
 
 check-generated: .venv/.synced ## Fail with a diff if generated/ is not what spec/ generates
-	$(PY) scripts/generate.py --check
+	$(PY) -m scripts.generate --check
 
 lint: setup ## Validate and lint the spec, type-check it in TypeScript, ruff and mypy
 	.venv/bin/openapi-spec-validator spec/failover.openapi.yaml
@@ -73,7 +73,7 @@ lint: setup ## Validate and lint the spec, type-check it in TypeScript, ruff and
 test: check-generated lint ## The whole test suite: drift check, lint, then pytest
 	.venv/bin/pytest -n 2 --dist worksteal  # the 11-minute rate-limit test mostly waits
 
-serve: .venv/.synced ## Start the reference server (PORT= API_KEY= STRICT=1 KNOWN_BACKENDS=a,b DB= PUBLIC_URL= RATE_LIMIT=)
+serve: .venv/.synced ## Start the reference server (PORT= API_KEY= STRICT=1 KNOWN_BACKENDS=a,b DB= PUBLIC_URL= RATE_LIMIT=N[/Ws])
 	$(PY) -m ngrok_failover_server $(SERVE_ARGS)
 
 bench/node_modules/.installed: bench/package.json bench/package-lock.json
@@ -88,18 +88,20 @@ bench: .venv/.synced bench/node_modules/.installed ## Benchmarks, side by side: 
 	$(PY) -m bench $(SECTION) $(if $(filter 1 yes true,$(QUICK)),--quick)
 
 contract: .venv/.synced ## Contract suite (BASE_URL= NGROK_API_KEY= CHILD_BACKENDS=a,b PROFILE=live|quick|thorough SEED=n LIVE=1 DRY_RUN=1 MAX_RPM=n)
-	$(PY) scripts/run_contract.py
+	$(PY) -m scripts.run_contract
 
 contract-cleanup: .venv/.synced ## Delete backends killed contract runs left (BASE_URL= NGROK_API_KEY= DRY_RUN=1)
-	$(PY) scripts/cleanup_contract.py
+	$(PY) -m scripts.cleanup_contract
 
 mutation: .venv/.synced ## Run the suite against every planted fault: fault | caught | seconds
-	$(PY) scripts/run_mutation.py
+	$(PY) -m scripts.run_mutation
 
 build: .venv/.synced ## Build the generated client's wheel and sdist into dist/
 	$(UV) build --quiet generated --out-dir dist
 	@ls dist
 
-clean: ## Remove installed tools, caches and build output
-	rm -rf .tools .venv lint/node_modules bench/node_modules lint/typescript/failover.d.ts dist reports \
-	  .mypy_cache .ruff_cache .pytest_cache .hypothesis
+clean: ## Remove installed tools, caches, reports and build output (everything git ignores)
+	rm -rf .tools .venv lint/node_modules bench/node_modules lint/typescript/failover.d.ts dist build \
+	  reports .mypy_cache .ruff_cache .pytest_cache .hypothesis .schemathesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	find . -name '*.egg-info' -type d -prune -exec rm -rf {} +

@@ -50,7 +50,8 @@ class ToolRun:
 def suite_command(base_url: str, profile: str, reports: str) -> list[str]:
     return [
         sys.executable,
-        "scripts/run_contract.py",
+        "-m",
+        "scripts.run_contract",
         f"--base-url={base_url}",
         f"--profile={profile}",
         f"--seed={SEED}",
@@ -128,7 +129,7 @@ def mutation_verdicts(output: str) -> list[tuple[str, str, str]]:
 
 def mutation_seconds(sample: bool) -> tuple[list[float], int, bool]:
     """Seconds to verdict of each planted fault, the number caught, and the run's success."""
-    command = [sys.executable, "scripts/run_mutation.py", f"--seed={SEED}"]
+    command = [sys.executable, "-m", "scripts.run_mutation", f"--seed={SEED}"]
     if sample:
         command.append("--sample")
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)

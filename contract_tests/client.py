@@ -13,10 +13,9 @@ from typing import Any
 
 import httpx
 
+from .api import COLLECTION, auth_headers, json_or_none
 from .gate import Gate, GatedTransport
 from .marker import mark_body
-
-COLLECTION = "/backends/failover"
 
 # Every request of a run, ours and Schemathesis's: a server that never answers ends the run.
 REQUEST_TIMEOUT_S = 30.0
@@ -36,10 +35,7 @@ class Exchange:
 
     def json(self) -> Any:
         """The response body as JSON, or None when it is not JSON."""
-        try:
-            return json.loads(self.response_text)
-        except ValueError:
-            return None
+        return json_or_none(self.response_text)
 
     def sent_json(self) -> Any:
         return None if self.request_body is None else json.loads(self.request_body)
@@ -63,7 +59,7 @@ class ApiClient:
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.api_key}", "Ngrok-Version": "2"}
+        return auth_headers(self.api_key)
 
     def close(self) -> None:
         self._http.close()

@@ -14,27 +14,23 @@ Our httpx client mounts `GatedTransport`; Schemathesis sends with `requests`, wh
 
 from __future__ import annotations
 
-import json
-import re
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import httpx
 import requests
 from requests.adapters import HTTPAdapter
 
+from .api import BACKEND_ID_RE, is_collection, item_id, json_or_none
 from .marker import is_marked_or_inert
 
-ITEM_RE = re.compile(r"/backends/failover/(?P<id>[^/]+)$")
-COLLECTION_RE = re.compile(r"/backends/failover/?$")
-# Any backend id (ngrok: `bkd` + two letters + `_` + 27 base62), wherever it hides in a URL.
-BACKEND_ID_RE = re.compile(r"bkd[a-z]{2}_[0-9A-Za-z]{27}", re.IGNORECASE)
+Answer = TypeVar("Answer")
 WINDOW_S = 60.0
 MAX_429_RETRIES = 8
 MAX_WAIT_S = 120.0
@@ -116,12 +112,13 @@ class Gate:
         method = method.upper()
         path = unquote(urlsplit(url).path)
         if method in ("PATCH", "DELETE"):
-            if ITEM_RE.search(path) is None:
+            if item_id(path) is None:
                 raise UnsafeRequest(f"refused {method} {path}: only single backends are changed")
+            # Any backend id, wherever it hides in the URL, must be one the run may change.
             foreign = [i for i in BACKEND_ID_RE.findall(unquote(url)) if i not in self._allowed]
             if foreign:
                 raise UnsafeRequest(f"refused {method} {path}: {foreign} not created by this run")
-        changes = method == "PATCH" or (method == "POST" and COLLECTION_RE.search(path))
+        changes = method == "PATCH" or (method == "POST" and is_collection(path))
         if changes and not is_marked_or_inert(_json(body), self.marker, create=method == "POST"):
             raise UnsafeRequest(f"refused {method} {path}: the body lacks the run marker")
 
@@ -133,7 +130,7 @@ class Gate:
             self.requests += 1
             if self.max_requests is not None and self.requests > self.max_requests:
                 raise RunAborted(f"the run's budget of {self.max_requests} requests is spent")
-            if method.upper() == "POST" and COLLECTION_RE.search(urlsplit(url).path):
+            if method.upper() == "POST" and is_collection(urlsplit(url).path):
                 self.creates += 1
                 if self.max_creates is not None and self.creates > self.max_creates:
                     raise RunAborted(f"the run's budget of {self.max_creates} creates is spent")
@@ -164,6 +161,32 @@ class Gate:
         given = _seconds(retry_after)
         return min(given if given is not None else 2.0 * 2**attempt, MAX_WAIT_S)
 
+    def send(
+        self,
+        method: str,
+        url: str,
+        body: object,
+        *,
+        send_once: Callable[[], Answer],
+        status_and_retry_after: Callable[[Answer], tuple[int, str | None]],
+        discard: Callable[[Answer], None],
+    ) -> Answer:
+        """Admit the request, send it, and send it again after each 429 waited out.
+
+        One loop for every HTTP library the run uses: each gives how to send, how to read an
+        answer's status and `Retry-After`, and how to let an unused answer go.
+        """
+        attempt = 0
+        while True:
+            self.admit(method, url, body)
+            answer = send_once()
+            wait = self.retry_wait(*status_and_retry_after(answer), attempt)
+            if wait is None:
+                return answer
+            discard(answer)
+            self.pause(wait)
+            attempt += 1
+
 
 def _seconds(retry_after: str | None) -> float | None:
     """`Retry-After` as seconds: delta-seconds or an HTTP date (RFC 9110, 10.2.3)."""
@@ -179,12 +202,8 @@ def _seconds(retry_after: str | None) -> float | None:
 
 
 def _json(body: object) -> Any:
-    if not isinstance(body, bytes | str) or not body:
-        return None  # a streamed body is not one of ours
-    try:
-        return json.loads(body)
-    except ValueError:  # UnicodeDecodeError is one
-        return None
+    # A streamed body is not one of ours.
+    return json_or_none(body) if isinstance(body, bytes | str) else None
 
 
 class GatedTransport(httpx.BaseTransport):
@@ -195,19 +214,18 @@ class GatedTransport(httpx.BaseTransport):
         self.inner = inner or httpx.HTTPTransport()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        attempt = 0
-        while True:
-            self.gate.admit(request.method, str(request.url), request.content)
-            response = self.inner.handle_request(request)
-            wait = self.gate.retry_wait(
-                response.status_code, response.headers.get("retry-after"), attempt
-            )
-            if wait is None:
-                return response
+        def discard(response: httpx.Response) -> None:
             response.read()
             response.close()
-            self.gate.pause(wait)
-            attempt += 1
+
+        return self.gate.send(
+            request.method,
+            str(request.url),
+            request.content,
+            send_once=lambda: self.inner.handle_request(request),
+            status_and_retry_after=lambda r: (r.status_code, r.headers.get("retry-after")),
+            discard=discard,
+        )
 
     def close(self) -> None:
         self.inner.close()
@@ -221,18 +239,14 @@ def gate_requests(gate: Gate) -> Iterator[None]:
     def send(
         adapter: HTTPAdapter, request: requests.PreparedRequest, **kwargs: Any
     ) -> requests.Response:
-        attempt = 0
-        while True:
-            gate.admit(str(request.method), str(request.url), request.body)
-            response = original(adapter, request, **kwargs)
-            wait = gate.retry_wait(
-                response.status_code, response.headers.get("retry-after"), attempt
-            )
-            if wait is None:
-                return response
-            response.close()
-            gate.pause(wait)
-            attempt += 1
+        return gate.send(
+            str(request.method),
+            str(request.url),
+            request.body,
+            send_once=lambda: original(adapter, request, **kwargs),
+            status_and_retry_after=lambda r: (r.status_code, r.headers.get("retry-after")),
+            discard=lambda r: r.close(),
+        )
 
     HTTPAdapter.send = send  # type: ignore[method-assign, assignment]
     try:

@@ -1,4 +1,4 @@
-"""What one run of the suite knows: its target, its own backends, and the children it may use.
+"""The ledger of one contract run: its target, the backends it created, the children it may use.
 
 Safety by design: the suite changes or deletes only backends this run created. Ids the run
 created, and ids it made up (which no server has), are allowed through the run's `Gate`,
@@ -10,26 +10,25 @@ one before a request is built. Backends that existed before the run are remember
 from __future__ import annotations
 
 import random
-import string
 from dataclasses import dataclass, field
 from typing import Any
 
+from .api import BASE62, FAILOVER_PREFIX
 from .client import ApiClient, Exchange
+from .paging import list_everything
 from .properties import has_every_field, id_is_new
-from .report import ContractViolation
-from .sweep import Swept, list_everything, sweep
-
-BASE62 = string.digits + string.ascii_letters
+from .sweep import Swept, sweep
+from .violations import ContractViolation
 
 
-def fresh_failover_id(rng: random.Random, prefix: str = "bkdfo_") -> str:
+def fresh_failover_id(rng: random.Random, prefix: str = FAILOVER_PREFIX) -> str:
     """A well-formed id that no server has handed out (27 random base62 characters)."""
     return prefix + "".join(rng.choice(BASE62) for _ in range(27))
 
 
 @dataclass
-class Run:
-    """The state of one contract run, shared by every test of the session."""
+class Ledger:
+    """What one run created, deleted and found: handed to every test of the session."""
 
     client: ApiClient
     seed: int
@@ -46,7 +45,8 @@ class Run:
         return self.given_children + tuple(self.anchors)
 
     @property
-    def live(self) -> list[str]:
+    def existing(self) -> list[str]:
+        """The backends this run created and has not deleted, oldest first."""
         return [backend_id for backend_id in self.created if backend_id not in self.deleted]
 
     def owns(self, backend_id: str) -> bool:
@@ -71,7 +71,7 @@ class Run:
     def record_deleted(self, backend_id: str) -> None:
         self.deleted.add(backend_id)
 
-    def fresh_id(self, rng: random.Random, prefix: str = "bkdfo_") -> str:
+    def fresh_id(self, rng: random.Random, prefix: str = FAILOVER_PREFIX) -> str:
         """An id no server has, that the run may use in an update or a delete."""
         backend_id = fresh_failover_id(rng, prefix)
         self.client.gate.allow(backend_id)
@@ -109,7 +109,7 @@ class Run:
         any backend still carrying this run's marker (a create whose answer was lost).
         """
         swept = Swept()
-        for backend_id in reversed(self.live):
+        for backend_id in reversed(self.existing):
             exchange = self.client.delete(backend_id)
             if exchange.status in (204, 404):
                 self.record_deleted(backend_id)

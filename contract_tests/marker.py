@@ -13,7 +13,8 @@ import secrets
 import time
 from typing import Any
 
-DESCRIPTION_MAX = 255
+from .api import DESCRIPTION_MAX
+
 PREFIX = "[contract-suite run "
 # A run id: when it started (UTC) and 6 random hex digits, e.g. 20261126T074746Z-3f2a9c.
 MARKER_RE = re.compile(r"^\[contract-suite run (?P<run>\d{8}T\d{6}Z-[0-9a-f]{6})\]")

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initialize, rule
 
 from . import properties
+from .ledger import Ledger
 from .paging import check_listing, read_all
-from .run import Run
 from .strategies import create_bodies, update_bodies
 
 FIELDS = ("description", "metadata", "backends")
@@ -22,9 +22,9 @@ FIELDS = ("description", "metadata", "backends")
 FOREIGN_ALLOWANCE = 500
 
 
-def model_machine(run: Run) -> type[RuleBasedStateMachine]:
-    """The machine class for `run`: its bodies use the run's known children."""
-    pool = run.children
+def model_machine(ledger: Ledger) -> type[RuleBasedStateMachine]:
+    """The machine class for `ledger`: its bodies use the run's known children."""
+    pool = ledger.children
 
     class BackendModel(RuleBasedStateMachine):
         backends = Bundle("backends")
@@ -40,7 +40,7 @@ def model_machine(run: Run) -> type[RuleBasedStateMachine]:
 
         @rule(target=backends, body=create_bodies(pool))
         def create(self, body: dict[str, Any]) -> str:
-            exchange, resource = run.create(body)
+            exchange, resource = ledger.create(body)
             backend_id = str(resource["id"])
             sent = exchange.sent_json()  # the body with the run marker
             for field in FIELDS:
@@ -53,7 +53,7 @@ def model_machine(run: Run) -> type[RuleBasedStateMachine]:
             return backend_id
 
         def _get_matches(self, backend_id: str) -> None:
-            exchange = run.client.get(backend_id)
+            exchange = ledger.client.get(backend_id)
             properties.status_in("created_backend_is_available", {200}, exchange)
             got = exchange.json()
             properties.has_every_field(got, exchange)
@@ -70,7 +70,7 @@ def model_machine(run: Run) -> type[RuleBasedStateMachine]:
 
         @rule(backend_id=backends, body=update_bodies(pool))
         def update(self, backend_id: str, body: dict[str, Any]) -> None:
-            exchange = run.client.update(backend_id, body)
+            exchange = ledger.client.update(backend_id, body)
             properties.status_in("update_answers_200", {200}, exchange)
             body = exchange.sent_json()  # a description is sent behind the run marker
             before, after = self.model[backend_id], exchange.json()
@@ -87,34 +87,34 @@ def model_machine(run: Run) -> type[RuleBasedStateMachine]:
 
         @rule(target=gone, backend_id=consumes(backends))
         def delete(self, backend_id: str) -> str:
-            exchange = run.client.delete(backend_id)
+            exchange = ledger.client.delete(backend_id)
             properties.status_in("delete_answers_204", {204}, exchange)
-            run.record_deleted(backend_id)
+            ledger.record_deleted(backend_id)
             del self.model[backend_id]
             return backend_id
 
         @rule(backend_id=gone)
         def use_after_delete(self, backend_id: str) -> None:
-            properties.not_found("gone_after_delete", run.client.get(backend_id))
-            properties.not_found("gone_after_delete", run.client.update(backend_id, {}))
-            properties.not_found("gone_after_delete", run.client.delete(backend_id))
+            properties.not_found("gone_after_delete", ledger.client.get(backend_id))
+            properties.not_found("gone_after_delete", ledger.client.update(backend_id, {}))
+            properties.not_found("gone_after_delete", ledger.client.delete(backend_id))
 
         @rule(salt=st.integers(0, 2**32))
         def unknown_id(self, salt: int) -> None:
-            backend_id = run.fresh_id(random.Random(salt))
-            properties.not_found("never_created_is_404", run.client.get(backend_id))
+            backend_id = ledger.fresh_id(random.Random(salt))
+            properties.not_found("never_created_is_404", ledger.client.get(backend_id))
             properties.not_found(
-                "never_created_is_404", run.client.update(backend_id, {"description": "x"})
+                "never_created_is_404", ledger.client.update(backend_id, {"description": "x"})
             )
             # An update must not create: the id still does not exist.
-            properties.not_found("update_must_not_create", run.client.get(backend_id))
-            properties.not_found("never_created_is_404", run.client.delete(backend_id))
+            properties.not_found("update_must_not_create", ledger.client.get(backend_id))
+            properties.not_found("never_created_is_404", ledger.client.delete(backend_id))
 
         @rule(limit=st.integers(1, 4))
         def list_all(self, limit: int) -> None:
-            bound = len(run.created) + len(run.foreign) + FOREIGN_ALLOWANCE
-            listing = read_all(run.client, limit, bound)
+            bound = len(ledger.created) + len(ledger.foreign) + FOREIGN_ALLOWANCE
+            listing = read_all(ledger.client, limit, bound)
             # Order is the paging test's: here it would hinge on the clock, and replay flakily.
-            check_listing(listing, run.live, run.deleted, order=False)
+            check_listing(listing, ledger.existing, ledger.deleted, order=False)
 
     return BackendModel

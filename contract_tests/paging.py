@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import properties
+from .api import LIMIT_MAX
 from .client import ApiClient, Exchange
 
 # More pages than this (for the backends that exist) means the list never ends.
 PAGE_SLACK = 5
+MAX_PAGES = 10_000  # a listing of everything: 1,000,000 backends; past that the list loops
 
 
 @dataclass
@@ -17,6 +20,21 @@ class Listing:
     ids: list[str] = field(default_factory=list)
     items: list[dict[str, Any]] = field(default_factory=list)
     last: Exchange | None = None
+
+
+def walk_pages(client: ApiClient, limit: int) -> Iterator[Exchange]:
+    """Each page's exchange, the first at `limit`, then each `next_page_uri` as given.
+
+    The caller checks a page before asking for the next, so a bad page ends the walk.
+    """
+    exchange = client.list_page(limit=limit)
+    while True:
+        yield exchange
+        page = exchange.json()
+        next_uri = page.get("next_page_uri") if isinstance(page, dict) else None
+        if not next_uri:
+            return
+        exchange = client.request("GET", str(next_uri))
 
 
 def read_all(client: ApiClient, limit: int, expected_at_most: int) -> Listing:
@@ -27,9 +45,8 @@ def read_all(client: ApiClient, limit: int, expected_at_most: int) -> Listing:
     """
     listing = Listing()
     visited: set[str] = set()
-    exchange = client.list_page(limit=limit)
     max_pages = expected_at_most // limit + PAGE_SLACK
-    while True:
+    for exchange in walk_pages(client, limit):
         properties.status_in("list_answers_200", {200}, exchange)
         page: dict[str, Any] = exchange.json()
         visited.add(exchange.url)
@@ -43,24 +60,39 @@ def read_all(client: ApiClient, limit: int, expected_at_most: int) -> Listing:
             listing.ids.append(item["id"])
             listing.items.append(item)
         next_uri = page.get("next_page_uri")
-        if next_uri is None:
-            return listing
-        properties.page_not_revisited(str(next_uri), visited, exchange)
-        properties.list_ends(len(visited), max_pages, exchange)
-        exchange = client.request("GET", str(next_uri))
+        if next_uri is not None:
+            properties.page_not_revisited(str(next_uri), visited, exchange)
+            properties.list_ends(len(visited), max_pages, exchange)
+    return listing
+
+
+def list_everything(client: ApiClient) -> list[dict[str, Any]]:
+    """Every backend on the server, newest first: what the run's survey and cleanup read."""
+    found: list[dict[str, Any]] = []
+    for pages, exchange in enumerate(walk_pages(client, LIMIT_MAX), start=1):
+        properties.status_in("list_answers_200", {200}, exchange)
+        page = exchange.json()
+        found += [item for item in _items(page) if isinstance(item, dict)]
+        properties.list_ends(pages, MAX_PAGES, exchange)
+    return found
+
+
+def _items(page: Any) -> list[Any]:
+    items = page.get("backends") if isinstance(page, dict) else None
+    return items if isinstance(items, list) else []
 
 
 def check_listing(
-    listing: Listing, live: list[str], deleted: set[str], *, order: bool = True
+    listing: Listing, existing: list[str], deleted: set[str], *, order: bool = True
 ) -> None:
-    """Every live backend of the run listed once; none of its deleted ones; newest first.
+    """Every existing backend of the run listed once; none of its deleted ones; newest first.
 
     Order shows only across a second's boundary (`newest_first`): a caller whose backends
     may all share one second (the model machine, replayed by Hypothesis) passes order=False.
     """
     assert listing.last is not None
     listed = set(listing.ids)
-    properties.live_backends_listed([i for i in live if i not in listed], listing.last)
+    properties.live_backends_listed([i for i in existing if i not in listed], listing.last)
     for backend_id in deleted:
         properties.deleted_not_listed(backend_id, listed, listing.last)
     if order:

@@ -2,8 +2,8 @@
 
 Every check raises `ContractViolation` with the property's name and a message that says what
 the server did and what the seed or spec says; the exchange gives the curl command to
-reproduce it. Sources: the seed page (`shared/seed/failover-backends-api.txt`) and
-`spec/failover.openapi.yaml`.
+reproduce it. Sources: ngrok's documentation page for failover backends (the seed; its
+facts are in `spec/facts.yaml`) and `spec/failover.openapi.yaml`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from collections.abc import Collection, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from .client import COLLECTION, Exchange
-from .report import ContractViolation
+from .api import BACKEND_FIELDS, COLLECTION
+from .client import Exchange
+from .violations import ContractViolation
 
 Resource = dict[str, Any]
 NOT_FOUND = 404
@@ -25,8 +26,6 @@ def _require(condition: bool, prop: str, message: str, exchange: Exchange | None
 
 
 # -- The backend object ----------------------------------------------------------------------------
-
-BACKEND_FIELDS = ("id", "uri", "created_at", "description", "metadata", "backends")
 
 
 def has_every_field(resource: Resource, exchange: Exchange) -> None:
@@ -224,7 +223,7 @@ def newest_first(listed: Sequence[Resource], ex: Exchange) -> None:
 
     ngrok's ids are KSUIDs (whole seconds, then random bits), so two backends made in the
     same second may come in either order: only `created_at` is compared (ngrok docs: list
-    "newest first"; shared/reference/ngrok-api-facts.md).
+    "newest first"; `spec/facts.yaml`).
     """
     stamps = [str(item.get("created_at")) for item in listed]
     later = next((i for i in range(1, len(stamps)) if stamps[i] > stamps[i - 1]), None)

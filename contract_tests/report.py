@@ -7,19 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .client import Exchange
+from .violations import ContractViolation
 
 REDACTED = "[REDACTED]"
 MAX_BODY_CHARS = 2000
-
-
-class ContractViolation(AssertionError):
-    """A named property of the API that the server under test broke."""
-
-    def __init__(self, prop: str, message: str, exchange: Exchange | None = None) -> None:
-        super().__init__(f"[{prop}] {message}")
-        self.prop = prop
-        self.message = message
-        self.exchange = exchange
 
 
 def redact(text: str, secret: str) -> str:

@@ -13,11 +13,10 @@ from schemathesis.generation.case import Case
 from schemathesis.openapi.checks import MissingHeaderNotRejected, UnsupportedMethodResponse
 from schemathesis.schemas import APIOperation
 
-from .client import COLLECTION
-from .gate import BACKEND_ID_RE
+from .api import BACKEND_ID_RE, COLLECTION
+from .ledger import Ledger
 from .marker import mark_body
 from .options import Options
-from .run import Run
 
 SPEC = Path(__file__).resolve().parent.parent / "spec" / "failover.openapi.yaml"
 # A case Schemathesis generated for one of the spec's operations.
@@ -54,10 +53,11 @@ def schema_config(options: Options) -> dict[str, Any]:
     }
 
 
-def load_schema(options: Options) -> schemathesis.BaseSchema:
-    config = schemathesis.Config.from_dict(schema_config(options))
-    schema = schemathesis.openapi.from_path(SPEC, config=config)
-    remote = options.remote
+def load_spec() -> schemathesis.BaseSchema:
+    """The spec as Schemathesis reads it, with the failure filter; `configure` adds a run's
+    settings (test modules load it at import, before pytest's configure step is over).
+    """
+    schema = schemathesis.openapi.from_path(SPEC, config=schemathesis.Config.from_dict({}))
 
     def filter_failure(
         context: schemathesis.HookContext,
@@ -65,35 +65,42 @@ def load_schema(options: Options) -> schemathesis.BaseSchema:
         case: GeneratedCase,
         response: schemathesis.Response,
     ) -> bool:
-        return keeps_failure(failure, response.status_code, remote=remote)
+        return keeps_failure(failure, response.status_code)
 
     schema.hook(filter_failure)
     return schema
 
 
-def keeps_failure(failure: Failure, status: int, *, remote: bool) -> bool:
-    """Keep every failure but those ngrok's documents do not support.
+def configure(schema: schemathesis.BaseSchema, options: Options) -> schemathesis.BaseSchema:
+    """Apply the run's settings (seed, key, budget, reports) to a schema from `load_spec`."""
+    config = schemathesis.Config.from_dict(schema_config(options))
+    schema.config = config.projects.get(schema.raw_schema)
+    return schema
+
+
+def keeps_failure(failure: Failure, status: int) -> bool:
+    """Keep every failure but those ngrok's documents do not support, wherever the server runs.
 
     - A 403 for a missing key: Schemathesis expects exactly 401; ngrok documents the error
       codes (ERR_NGROK_200..203) but not the status, and 403 has been reported
-      (shared/reference/ngrok-api-facts.md), so the spec allows both.
-    - Against a real account, any 4xx to a method the API does not have: ngrok documents no
-      405 and no `Allow` header. The reference server (loopback) is still held to them.
+      (`spec/facts.yaml`), so the spec allows both.
+    - Any 4xx to a method the API does not have: ngrok documents no 405 and no `Allow`
+      header. The reference server's own tests hold it to 405.
     """
     if isinstance(failure, MissingHeaderNotRejected):
         return not (failure.header_name.lower() == "authorization" and status == 403)
     if isinstance(failure, UnsupportedMethodResponse):
-        return not (remote and 400 <= status < 500)
+        return not 400 <= status < 500
     return True
 
 
-def case_rng(run: Run, case: GeneratedCase) -> random.Random:
+def case_rng(ledger: Ledger, case: GeneratedCase) -> random.Random:
     """A generator of choices for `case` that depends only on the seed and the case itself."""
     key = json.dumps([case.method, case.path_parameters, case.body], sort_keys=True, default=str)
-    return random.Random(f"{run.seed}:{key}")
+    return random.Random(f"{ledger.seed}:{key}")
 
 
-def prepare_case(run: Run, case: GeneratedCase) -> bool:
+def prepare_case(ledger: Ledger, case: GeneratedCase) -> bool:
     """Make a generated case safe and determined before it is sent; False: do not send it.
 
     Valid bodies name only child backends known to exist (given ones and the run's anchors),
@@ -103,28 +110,28 @@ def prepare_case(run: Run, case: GeneratedCase) -> bool:
     one no server has; a PATCH or DELETE of the whole collection (an unsupported-method
     probe) is not sent at all. The run's gate refuses whatever slips past this.
     """
-    rng = case_rng(run, case)
+    rng = case_rng(ledger, case)
     method = case.method.upper()
     positive = case.meta is not None and case.meta.generation.mode.is_positive
     body = case.body
     if positive and isinstance(body, dict):
         children = body.get("backends")
         if isinstance(children, list):
-            case.body = body = {**body, "backends": list(run.pick_children(len(children), rng))}
+            case.body = body = {**body, "backends": list(ledger.pick_children(len(children), rng))}
     if method in ("POST", "PATCH"):
         create = method == "POST" and case.path == COLLECTION
-        case.body = mark_body(body, run.client.gate.marker, create=create)
+        case.body = mark_body(body, ledger.client.gate.marker, create=create)
     if method not in ("PATCH", "DELETE"):
         return True
     if "{id}" not in case.path:
         return False
     backend_id = (case.path_parameters or {}).get("id")
     if isinstance(backend_id, str):
-        safe = BACKEND_ID_RE.sub(lambda m: _owned_or_fresh(run, m.group(0), rng), backend_id)
+        safe = BACKEND_ID_RE.sub(lambda m: _owned_or_fresh(ledger, m.group(0), rng), backend_id)
         case.path_parameters = {**(case.path_parameters or {}), "id": safe}
     return True
 
 
-def _owned_or_fresh(run: Run, backend_id: str, rng: random.Random) -> str:
+def _owned_or_fresh(ledger: Ledger, backend_id: str, rng: random.Random) -> str:
     """An id of this run stays; any other becomes a made-up one of the same kind."""
-    return backend_id if run.owns(backend_id) else run.fresh_id(rng, prefix=backend_id[:6])
+    return backend_id if ledger.owns(backend_id) else ledger.fresh_id(rng, prefix=backend_id[:6])

@@ -1,31 +1,24 @@
 """The named properties as Schemathesis checks, so every generated request is held to them.
 
-Registered on import with `@schemathesis.check`; each turns the Schemathesis response into an
-`Exchange` and defers to one property of `properties`.
+`contract_checks(ledger)` gives them for one run (passed to `validate_response` as additional
+checks); each turns the Schemathesis response into an `Exchange` and defers to one property
+of `properties`.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from typing import Any
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
 
-import schemathesis
 from schemathesis import CheckContext, Response
 
 from . import properties
-from .client import COLLECTION, Exchange
-from .run import Run
+from .api import COLLECTION, FAILOVER_ID_RE, item_id, json_or_none
+from .client import Exchange
+from .ledger import Ledger
 from .schema import GeneratedCase as Case
 
-ITEM_RE = re.compile(r"/backends/failover/(bkdfo_[0-9A-Za-z]{27})$")
-
-
-class ActiveRun:
-    """The run whose ledger the checks consult (set by the schema fixture)."""
-
-    current: Run | None = None
+Check = Callable[[CheckContext, Response, Case], bool | None]
 
 
 def exchange_of(response: Response) -> Exchange:
@@ -45,16 +38,10 @@ def exchange_of(response: Response) -> Exchange:
     )
 
 
-def _json(response: Response) -> Any:
-    try:
-        return json.loads(response.text or "")
-    except ValueError:
-        return None
-
-
 def _path_id(response: Response) -> str | None:
-    match = ITEM_RE.search(urlsplit(str(response.request.url)).path)
-    return match.group(1) if match else None
+    """The failover backend id the request's path names, if it is a well-formed one."""
+    requested = item_id(urlsplit(str(response.request.url)).path)
+    return requested if requested and FAILOVER_ID_RE.fullmatch(requested) else None
 
 
 def _is_list(response: Response) -> bool:
@@ -62,29 +49,28 @@ def _is_list(response: Response) -> bool:
     return request.method == "GET" and urlsplit(str(request.url)).path.endswith(COLLECTION)
 
 
-def record_outcome(run: Run, case: Case, response: Response) -> None:
+def record_outcome(ledger: Ledger, case: Case, response: Response) -> None:
     """Enter what a generated request created (its id must be new) or deleted in the ledger."""
     method = case.method.upper()
-    body = _json(response)
+    body = json_or_none(response.text)
     if method == "POST" and case.path == COLLECTION and response.status_code == 201:
         if isinstance(body, dict):
-            run.record_created(str(body.get("id")), exchange_of(response))
+            ledger.record_created(str(body.get("id")), exchange_of(response))
     elif method == "DELETE" and response.status_code == 204:
-        run.record_deleted(str((case.path_parameters or {}).get("id")))
+        ledger.record_deleted(str((case.path_parameters or {}).get("id")))
     elif _is_list(response) and response.status_code == 200 and isinstance(body, dict):
         items = body.get("backends")
         if isinstance(items, list):
-            run.note_listed([str(i.get("id")) for i in items if isinstance(i, dict)])
+            ledger.note_listed([str(i.get("id")) for i in items if isinstance(i, dict)])
 
 
-@schemathesis.check
 def written_fields_read_back(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     """A create (201) or update (200) answers with every field its body wrote, as written."""
     written = case.body if isinstance(case.body, dict) else {}
     method = response.request.method
     if (method, response.status_code) not in (("POST", 201), ("PATCH", 200)):
         return None
-    resource = _json(response)
+    resource = json_or_none(response.text)
     if not isinstance(resource, dict):
         return None
     for field in ("description", "metadata", "backends"):
@@ -93,20 +79,18 @@ def written_fields_read_back(ctx: CheckContext, response: Response, case: Case) 
     return None
 
 
-@schemathesis.check
 def answers_requested_id(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     """A get or update of `{id}` answers with the backend that has that id."""
     requested = _path_id(response)
-    resource = _json(response)
+    resource = json_or_none(response.text)
     if requested and response.status_code == 200 and isinstance(resource, dict):
         properties.answers_requested_id(requested, resource, exchange_of(response))
     return None
 
 
-@schemathesis.check
 def resource_uri_is_own(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     """Every backend in an answer has an absolute `uri` ending in its own id."""
-    body = _json(response)
+    body = json_or_none(response.text)
     if response.status_code not in (200, 201) or not isinstance(body, dict):
         return None
     items = body.get("backends") if _is_list(response) else [body]
@@ -116,10 +100,9 @@ def resource_uri_is_own(ctx: CheckContext, response: Response, case: Case) -> bo
     return None
 
 
-@schemathesis.check
 def list_page_is_well_formed(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     """A list page: collection uri, at most `limit` items, a next page only if it has items."""
-    page = _json(response)
+    page = json_or_none(response.text)
     if not _is_list(response) or response.status_code != 200 or not isinstance(page, dict):
         return None
     exchange = exchange_of(response)
@@ -129,26 +112,25 @@ def list_page_is_well_formed(ctx: CheckContext, response: Response, case: Case) 
     if limit.isdigit() and 1 <= int(limit) <= 100:
         properties.page_within_limit(page, int(limit), exchange)
     properties.empty_page_is_last(page, exchange)
-
     return None
 
 
-@schemathesis.check
-def never_created_is_404(ctx: CheckContext, response: Response, case: Case) -> bool | None:
-    """A well-formed id this run never created does not exist: an update must not create."""
-    requested = _path_id(response)
-    run = ActiveRun.current
-    if requested is None or run is None or run.owns(requested) or requested in run.children:
+def contract_checks(ledger: Ledger) -> list[Check]:
+    """The named checks for one run: the last needs the run's ledger."""
+
+    def never_created_is_404(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+        """A well-formed id this run never created does not exist: an update must not create."""
+        requested = _path_id(response)
+        if requested is None or ledger.owns(requested) or requested in ledger.children:
+            return None
+        if 200 <= response.status_code < 300:
+            properties.not_found("never_created_is_404", exchange_of(response))
         return None
-    if 200 <= response.status_code < 300:
-        properties.not_found("never_created_is_404", exchange_of(response))
-    return None
 
-
-CONTRACT_CHECKS = (
-    written_fields_read_back,
-    answers_requested_id,
-    resource_uri_is_own,
-    list_page_is_well_formed,
-    never_created_is_404,
-)
+    return [
+        written_fields_read_back,
+        answers_requested_id,
+        resource_uri_is_own,
+        list_page_is_well_formed,
+        never_created_is_404,
+    ]

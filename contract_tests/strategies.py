@@ -6,8 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-DESCRIPTION_MAX = 255
-METADATA_MAX = 4096
+from .api import DESCRIPTION_MAX, METADATA_MAX
 
 # Any Unicode text a JSON body can carry (no lone surrogates: UTF-8 cannot encode them).
 _chars = st.characters(codec="utf-8")

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from .client import ApiClient
 from .marker import run_of
+from .paging import list_everything
 
-PAGE_LIMIT = 100
-MAX_PAGES = 10_000  # 1,000,000 backends: past that the list is looping
 MAX_PASSES = 5  # a parent must go before its child (ERR_NGROK_6502): retry what was refused
 
 
@@ -25,22 +23,6 @@ class Swept:
     removed: dict[str, str] = field(default_factory=dict)
     left: dict[str, str] = field(default_factory=dict)
     listed: int = 0
-
-
-def list_everything(client: ApiClient) -> list[dict[str, Any]]:
-    """Every backend on the server, newest first, following `next_page_uri`."""
-    found: list[dict[str, Any]] = []
-    exchange = client.list_page(limit=PAGE_LIMIT)
-    for _ in range(MAX_PAGES):
-        page = exchange.json()
-        if exchange.status != 200 or not isinstance(page, dict):
-            raise RuntimeError(f"listing backends answered {exchange.status}")
-        found += [item for item in page.get("backends") or [] if isinstance(item, dict)]
-        next_uri = page.get("next_page_uri")
-        if not next_uri:
-            return found
-        exchange = client.request("GET", str(next_uri))
-    raise RuntimeError(f"the list did not end after {MAX_PAGES} pages")
 
 
 def sweep(client: ApiClient, wanted: Callable[[str], bool]) -> Swept:

@@ -7,37 +7,37 @@ from collections.abc import Iterator
 
 import pytest
 
+from .ledger import Ledger
 from .model import FOREIGN_ALLOWANCE
 from .paging import check_listing, read_all
-from .run import Run
 from .settings import Profile
 
 
 @pytest.fixture(scope="module")
-def paged(run: Run, profile: Profile) -> Iterator[Run]:
+def paged(ledger: Ledger, profile: Profile) -> Iterator[Ledger]:
     """Enough backends of the run's own for several pages; two of them deleted again.
 
     They span two seconds at least: order within one second is not documented, so a list
     in the wrong order is only visible across a second's boundary.
     """
     backends = [
-        run.create({"description": f"page {n}", "backends": []})[1]
+        ledger.create({"description": f"page {n}", "backends": []})[1]
         for n in range(profile.paging_backends)
     ]
     if backends[0]["created_at"] == backends[-1]["created_at"]:
         time.sleep(1.0)
-        backends.append(run.create({"description": "page last", "backends": []})[1])
+        backends.append(ledger.create({"description": "page last", "backends": []})[1])
     made = [str(backend["id"]) for backend in backends]
     for backend_id in (made[1], made[-2]):
-        assert run.client.delete(backend_id).status == 204, "setup: delete of a fresh backend"
-        run.record_deleted(backend_id)
-    yield run
+        assert ledger.client.delete(backend_id).status == 204, "setup: delete of a fresh backend"
+        ledger.record_deleted(backend_id)
+    yield ledger
 
 
 @pytest.mark.parametrize("limit", [1, 2, 3, 100])
-def test_every_page_followed_lists_each_live_backend_once_newest_first(
-    paged: Run, limit: int
+def test_every_page_followed_lists_each_existing_backend_once_newest_first(
+    paged: Ledger, limit: int
 ) -> None:
     bound = len(paged.created) + len(paged.foreign) + FOREIGN_ALLOWANCE
     listing = read_all(paged.client, limit, bound)
-    check_listing(listing, paged.live, paged.deleted)
+    check_listing(listing, paged.existing, paged.deleted)

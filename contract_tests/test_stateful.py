@@ -7,28 +7,35 @@ from typing import Any
 from schemathesis import Response
 
 from .client import REQUEST_TIMEOUT_S
-from .options import current
-from .run import Run
+from .ledger import Ledger
 from .schema import GeneratedCase as Case
-from .schema import load_schema, prepare_case
-from .schema_checks import record_outcome
-from .settings import Profile, hypothesis_settings
-
-schema = load_schema(current())
-LinkedMachine = schema.as_state_machine()
+from .schema import configure, load_spec, prepare_case
+from .schema_checks import contract_checks, record_outcome
+from .session import ContractSession
+from .settings import hypothesis_settings
 
 
-def test_links_chain_operations(run: Run, profile: Profile) -> None:
+def test_links_chain_operations(contract: ContractSession, ledger: Ledger) -> None:
     """Each create's id, followed by its links, behaves as the spec says (use after free too)."""
+    options = contract.options
+    checks = contract_checks(ledger)
+    linked = configure(load_spec(), options).as_state_machine()
 
-    class Machine(LinkedMachine):  # type: ignore[misc, valid-type]
+    class Machine(linked):  # type: ignore[misc, valid-type]
         def before_call(self, case: Case) -> None:
-            prepare_case(run, case)
+            prepare_case(ledger, case)
 
         def get_call_kwargs(self, case: Case) -> dict[str, Any]:
-            return {"base_url": run.client.base_url, "timeout": REQUEST_TIMEOUT_S}
+            return {"base_url": ledger.client.base_url, "timeout": REQUEST_TIMEOUT_S}
 
         def after_call(self, response: Response, case: Case) -> None:
-            record_outcome(run, case, response)
+            record_outcome(ledger, case, response)
 
-    Machine.run(settings=hypothesis_settings(profile, profile.stateful_examples))
+        def validate_response(
+            self, response: Response, case: Case, additional_checks: Any = None, **kwargs: Any
+        ) -> None:
+            super().validate_response(
+                response, case, additional_checks=[*(additional_checks or []), *checks], **kwargs
+            )
+
+    Machine.run(settings=hypothesis_settings(options.profile, options.profile.stateful_examples))

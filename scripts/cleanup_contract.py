@@ -1,4 +1,5 @@
-"""Delete what killed contract runs left behind: what `make contract-cleanup` calls.
+"""Delete what killed contract runs left behind: what `make contract-cleanup` calls
+(`python -m scripts.cleanup_contract`).
 
 A run deletes its backends itself, even on Ctrl-C or SIGTERM; only `kill -9` (or a lost
 connection) leaves some. They are recognised by the run marker at the start of their
@@ -8,46 +9,30 @@ Prints each id removed with the run that made it; DRY_RUN=1 (--dry-run) only lis
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from contract_tests.client import ApiClient  # noqa: E402
-from contract_tests.gate import Gate  # noqa: E402
-from contract_tests.marker import run_of  # noqa: E402
-from contract_tests.safety import (  # noqa: E402
-    PreflightError,
-    is_remote,
-    max_rpm_for,
-    preflight,
-)
-from contract_tests.sweep import list_everything, sweep  # noqa: E402
+from contract_tests.client import ApiClient
+from contract_tests.gate import Gate
+from contract_tests.marker import run_of
+from contract_tests.options import OptionsError, parser, resolve
+from contract_tests.paging import list_everything
+from contract_tests.safety import PreflightError, preflight
+from contract_tests.sweep import sweep
+from contract_tests.violations import ContractViolation
 
 CANNOT_RUN = 2
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base-url", default=os.environ.get("BASE_URL") or None)
-    parser.add_argument(
-        "--max-rpm",
-        type=int,
-        default=int(os.environ["MAX_RPM"]) if os.environ.get("MAX_RPM") else None,
-        help="requests per rolling minute at most (default: 100 remote, none on loopback)",
-    )
-    parser.add_argument(
-        "--dry-run",
-        action="store_true",
-        default=os.environ.get("DRY_RUN", "").lower() in ("1", "yes", "true"),
-        help="list the marked backends, delete nothing",
-    )
-    args = parser.parse_args(argv)
-    api_key = os.environ.get("NGROK_API_KEY", "")
-    if not args.base_url or not api_key:
+    args = sys.argv[1:] if argv is None else argv
+    parser(__doc__.splitlines()[0]).parse_args(args)  # --help, and unknown flags refused
+    try:
+        options = resolve(os.environ, args)
+    except OptionsError as err:
+        print(f"contract-cleanup: {err}", file=sys.stderr)
+        return CANNOT_RUN
+    if options.base_url is None or not options.api_key:
         print(
             "contract-cleanup: needs BASE_URL and NGROK_API_KEY (a reference server the suite "
             "started itself is gone with its run: nothing to clean)",
@@ -55,17 +40,19 @@ def main(argv: list[str] | None = None) -> int:
         )
         return CANNOT_RUN
     try:
-        preflight(args.base_url, api_key)
+        preflight(options.base_url, options.api_key)
     except PreflightError as err:
         print(f"contract-cleanup: {err}", file=sys.stderr)
         return CANNOT_RUN
-    max_rpm = max_rpm_for(is_remote(args.base_url), args.max_rpm)
     # The gate's marker is unused: cleanup creates and updates nothing.
-    client = ApiClient(args.base_url, api_key, Gate("", max_rpm=max_rpm))
+    client = ApiClient(options.base_url, options.api_key, Gate("", max_rpm=options.max_rpm))
     try:
-        if args.dry_run:
+        if options.dry_run:
             return _list_only(client)
         swept = sweep(client, lambda run: True)
+    except ContractViolation as err:
+        print(f"contract-cleanup: cannot list the backends: {err}", file=sys.stderr)
+        return CANNOT_RUN
     finally:
         client.close()
     for backend_id, run in swept.removed.items():

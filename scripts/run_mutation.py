@@ -4,6 +4,7 @@ Each mutant must be caught (the suite fails against it); the clean reference ser
 pass in both reference modes, and so must each benign variant (a difference ngrok allows).
 Prints a table: fault | caught | seconds to verdict | first violation. Exits non-zero if any
 mutant survives or a clean run raises an alarm. `--sample` runs CI's representative subset.
+Run as `python -m scripts.run_mutation`.
 """
 
 from __future__ import annotations
@@ -17,13 +18,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from contract_tests.command import suite_command
+from contract_tests.mutants import BENIGN, MUTANTS
+from contract_tests.options import CI_SEED, OptionsError, resolve
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from contract_tests.command import suite_command  # noqa: E402
-from contract_tests.mutants import BENIGN, MUTANTS  # noqa: E402
-
-CI_SEED = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +84,16 @@ def table(verdicts: list[Verdict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--sample", action="store_true", help="CI's representative subset")
-    parser.add_argument("--seed", type=int, default=int(os.environ.get("SEED") or CI_SEED))
-    parser.add_argument("--profile", default="quick")
     parser.add_argument("--only", nargs="*", help="these mutants only")
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    try:  # --seed and --profile (SEED, PROFILE) as for any run; the seed defaults to CI's
+        options = resolve(os.environ, rest, default_seed=CI_SEED)
+    except OptionsError as err:
+        print(f"mutation: {err}", file=sys.stderr)
+        return 2
+    args.seed, args.profile = options.seed, options.profile.name
 
     names = args.only or [m.name for m in MUTANTS.values() if m.sample or not args.sample]
     print(f"mutation: seed {args.seed}, profile {args.profile}, {len(names)} mutants", flush=True)

@@ -6,16 +6,15 @@ the checker expected to catch it (any catch counts; the name documents intent).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from ..api import COLLECTION
+from ..api import item_id as api_item_id
 from .asgi import ASGIApp, Fault, Reply, Request
 
-COLLECTION = "/backends/failover"
-ITEM_RE = re.compile(r"^/backends/failover/(?P<id>[^/]+)$")
 Wrap = Callable[[ASGIApp], ASGIApp]
 
 
@@ -65,7 +64,7 @@ def get_mutant(name: str) -> Mutant:
 
 
 def is_item(request: Request, method: str) -> bool:
-    return request.method == method and ITEM_RE.match(request.path) is not None
+    return request.method == method and api_item_id(request.path) is not None
 
 
 def is_collection(request: Request, method: str) -> bool:
@@ -73,8 +72,7 @@ def is_collection(request: Request, method: str) -> bool:
 
 
 def item_id(request: Request) -> str:
-    match = ITEM_RE.match(request.path)
-    return match.group("id") if match else ""
+    return api_item_id(request.path) or ""
 
 
 def map_resources(reply: Reply, change: Callable[[dict[str, Any]], dict[str, Any]]) -> Reply:
@@ -200,17 +198,6 @@ def crash_on_empty_children(app: ASGIApp) -> ASGIApp:
         body = request.json()
         if is_collection(request, "POST") and isinstance(body, dict) and body.get("backends") == []:
             return Reply(500, {"content-type": "text/plain"}, b"Internal Server Error")
-        return reply
-
-    return Fault(app, on_reply=on_reply)
-
-
-@fault("unsupported_method_404", "answers an unsupported method with 404", "unsupported_method")
-def unsupported_method_404(app: ASGIApp) -> ASGIApp:
-    def on_reply(_: Request, reply: Reply) -> Reply:
-        if reply.status == 405:
-            headers = {k: v for k, v in reply.headers.items() if k != "allow"}
-            return Reply(404, headers, reply.body)
         return reply
 
     return Fault(app, on_reply=on_reply)
@@ -629,6 +616,20 @@ def auth_answers_403(app: ASGIApp) -> ASGIApp:
         body = reply.json()
         if reply.status == 401 and isinstance(body, dict):
             return reply.with_json({**body, "status_code": 403}, status=403)
+        return reply
+
+    return Fault(app, on_reply=on_reply)
+
+
+@benign(
+    "unsupported_method_404",
+    "answers a method the API lacks with 404, no Allow (ngrok documents no 405)",
+)
+def unsupported_method_404(app: ASGIApp) -> ASGIApp:
+    def on_reply(_: Request, reply: Reply) -> Reply:
+        if reply.status == 405:
+            headers = {k: v for k, v in reply.headers.items() if k != "allow"}
+            return Reply(404, headers, reply.body)
         return reply
 
     return Fault(app, on_reply=on_reply)

@@ -63,18 +63,27 @@ class Account:
 
 @contextmanager
 def account(
-    strict: bool = True, rate_limit: int | None = None, extra: Wrap | None = None
+    strict: bool = True,
+    rate_limit: int | None = None,
+    rate_window: float = 60.0,
+    extra: Wrap | None = None,
 ) -> Iterator[Account]:
     """A server holding 20 production backends (some the children of others).
 
-    `rate_limit` is the server's, in requests per rolling minute; `extra` plants a fault.
+    `rate_limit` is the server's, in requests per rolling `rate_window` seconds; `extra`
+    plants a fault.
     """
     spy = Spy()
 
     def wrap(app: ASGIApp) -> ASGIApp:
         return spy.wrap(extra(app) if extra else app)
 
-    config = ServerConfig(api_key=new_api_key(), strict_references=strict, rate_limit=rate_limit)
+    config = ServerConfig(
+        api_key=new_api_key(),
+        strict_references=strict,
+        rate_limit=rate_limit,
+        rate_window=rate_window,
+    )
     with serve_in_thread(config, wrap=wrap) as server:
         made: list[str] = []
         with httpx.Client(base_url=server.base_url, timeout=30) as client:

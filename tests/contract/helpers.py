@@ -8,9 +8,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from contract_tests.options import CI_SEED
+
 ROOT = Path(__file__).resolve().parents[2]
-# CI's fixed seed; the seeds test adds others.
-CI_SEED = 0
+__all__ = ["CI_SEED", "ROOT", "Verdict", "contract_command", "run_contract"]
 
 
 @dataclass(frozen=True)
@@ -21,14 +22,14 @@ class Verdict:
     reports: Path
 
 
+def contract_command(reports: Path, *args: str) -> list[str]:
+    """`make contract`'s command with `args`, reports in `reports`."""
+    return [sys.executable, "-m", "scripts.run_contract", f"--reports-dir={reports}", *args]
+
+
 def run_contract(reports: Path, *args: str, env: dict[str, str] | None = None) -> Verdict:
-    """`scripts/run_contract.py` with `args`, reports in `reports`; its exit code and summary."""
-    command = [
-        sys.executable,
-        "scripts/run_contract.py",
-        f"--reports-dir={reports}",
-        *args,
-    ]
+    """`make contract`'s command with `args`, reports in `reports`; its exit code and summary."""
+    command = contract_command(reports, *args)
     full_env = {**os.environ, **(env or {})}
     result = subprocess.run(
         command, cwd=ROOT, env=full_env, capture_output=True, text=True, check=False

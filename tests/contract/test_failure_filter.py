@@ -34,31 +34,27 @@ def _key_not_rejected(header: str, status: int) -> MissingHeaderNotRejected:
     )
 
 
-@pytest.mark.parametrize("status", [400, 404, 403, 499])
-def test_any_4xx_to_an_unsupported_method_is_allowed_against_a_remote_host(status: int) -> None:
-    assert not keeps_failure(_unsupported(status), status, remote=True)
-
-
-@pytest.mark.parametrize("status", [404, 400])
-def test_the_reference_server_is_still_held_to_405(status: int) -> None:
-    assert keeps_failure(_unsupported(status), status, remote=False)
+@pytest.mark.parametrize("status", [400, 403, 404, 405, 499])
+def test_any_4xx_to_an_unsupported_method_is_allowed_wherever_the_server_runs(
+    status: int,
+) -> None:
+    """ngrok documents no 405: a loopback server is held to the docs, not to our choice."""
+    assert not keeps_failure(_unsupported(status), status)
 
 
 @pytest.mark.parametrize("status", [200, 204, 500])
-def test_a_non_4xx_to_an_unsupported_method_is_a_violation_anywhere(status: int) -> None:
-    assert keeps_failure(_unsupported(status), status, remote=True)
+def test_a_non_4xx_to_an_unsupported_method_is_a_violation(status: int) -> None:
+    assert keeps_failure(_unsupported(status), status)
 
 
 def test_a_missing_key_may_get_403_but_nothing_else() -> None:
-    assert not keeps_failure(_key_not_rejected("Authorization", 403), 403, remote=False)
-    assert keeps_failure(_key_not_rejected("Authorization", 200), 200, remote=False)
-    assert keeps_failure(_key_not_rejected("Ngrok-Version", 403), 403, remote=False)
+    assert not keeps_failure(_key_not_rejected("Authorization", 403), 403)
+    assert keeps_failure(_key_not_rejected("Authorization", 200), 200)
+    assert keeps_failure(_key_not_rejected("Ngrok-Version", 403), 403)
 
 
-def test_a_404_to_an_unsupported_method_passes_remote_and_fails_on_loopback(
-    tmp_path: Path,
-) -> None:
-    """The same server (a planted 404 for unsupported methods), judged both ways."""
+def test_a_404_to_an_unsupported_method_passes_remote_and_on_loopback(tmp_path: Path) -> None:
+    """The same server (404 for methods the API lacks) is judged the same wherever it runs."""
     wrap = get_mutant("unsupported_method_404").wrap
     with serve_in_thread(wrap=wrap) as server:
         common = (f"--seed={CI_SEED}", f"--base-url={server.base_url}")
@@ -68,5 +64,4 @@ def test_a_404_to_an_unsupported_method_passes_remote_and_fails_on_loopback(
         )
         local = run_contract(tmp_path / "local", *common, "--", "-x", env=env)
     assert remote.returncode == 0, remote.summary or remote.output[-3000:]
-    assert local.returncode == 1, local.summary or local.output[-3000:]
-    assert "## 1. ST204 Wrong response to undeclared method" in local.summary, local.summary
+    assert local.returncode == 0, local.summary or local.output[-3000:]

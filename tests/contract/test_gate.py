@@ -7,11 +7,12 @@ import signal
 
 import pytest
 
-from contract_tests import conftest
+from contract_tests.api import DESCRIPTION_MAX
 from contract_tests.gate import PAUSE_STEP_S, Gate, RunAborted, Stopped, UnsafeRequest
-from contract_tests.marker import DESCRIPTION_MAX, is_marked_or_inert, mark_body, marker_of
-from contract_tests.options import Current
+from contract_tests.marker import is_marked_or_inert, mark_body, marker_of
+from contract_tests.options import resolve
 from contract_tests.safety import is_loopback, is_remote, max_rpm_for, profile_for
+from contract_tests.session import ContractSession
 
 MARKER = marker_of("20261126T074746Z-3f2a9c")
 MINE = "bkdfo_2fKmcY180hfsrLrsT0VTrp3T7Tu"
@@ -160,14 +161,13 @@ def test_a_stop_ends_a_rate_limit_pause_within_one_step() -> None:
     assert clock.slept == [PAUSE_STEP_S]
 
 
-def test_the_stop_signal_handler_only_records_the_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_stop_signal_handler_only_records_the_stop() -> None:
     """It must not raise: an exception from a handler can land while a library holds a lock."""
     gate = _gate()
-    monkeypatch.setattr(Current, "gate", gate)
-    monkeypatch.setattr(conftest._Signalled, "name", None)
-    conftest._request_stop(signal.SIGINT, None)
+    session = ContractSession(resolve({}, []), gate)
+    session.request_stop(signal.SIGINT, None)
     assert gate.stop_reason == "stopped by SIGINT"
-    assert conftest._Signalled.name == "SIGINT"
+    assert session.signalled == "SIGINT"
 
 
 def test_a_remote_host_defaults_to_the_live_profile_at_100_requests_a_minute() -> None:

@@ -55,7 +55,7 @@ def test_a_target_without_a_key_is_refused_before_anything_is_sent(tmp_path: Pat
             tmp_path, f"--base-url={acct.server.base_url}", env={"NGROK_API_KEY": ""}
         )
         assert verdict.returncode == CANNOT_RUN, verdict.output
-        assert "BASE_URL needs NGROK_API_KEY" in verdict.output
+        assert "(BASE_URL) needs the API key in $NGROK_API_KEY" in verdict.output
         assert acct.spy.requests == 0
 
 
