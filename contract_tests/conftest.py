@@ -40,12 +40,13 @@ from .options import (
     plan,
     resolve,
 )
-from .report import finding_from, redact, redact_tree, render_summary
+from .report import exit_status, finding_from, redact, redact_tree, render_summary
 from .safety import PreflightError, preflight
 from .schema import configure
 from .session import ContractSession
 from .settings import ANCHOR_COUNT, Profile
 from .sweep import Swept
+from .verdict import ExitStatus
 
 SESSION = pytest.StashKey[ContractSession]()
 
@@ -216,11 +217,14 @@ def _secrets(options: Options) -> tuple[str, ...]:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Clean up, write the summary, and end with the verdict's exit status (`ExitStatus`)."""
     contract = session_of(session.config)
-    if contract.signalled is not None and exitstatus == pytest.ExitCode.OK:
-        session.exitstatus = exitstatus = pytest.ExitCode.INTERRUPTED
     # Before pytest tears the fixtures down: a self-started server still answers.
     _finish_run(contract)
+    interrupted = contract.signalled is not None or exitstatus == pytest.ExitCode.INTERRUPTED
+    status = exit_status(contract.findings, interrupted=interrupted)
+    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or interrupted:
+        session.exitstatus = status
     options = contract.options
     options.reports_dir.mkdir(parents=True, exist_ok=True)
     summary = render_summary(
@@ -229,14 +233,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         target=options.base_url or "reference server (started by the suite)",
         profile=options.profile.name,
         reproduce=_reproduce_command(options),
-        footer=_run_facts(contract, exitstatus),
+        status=status,
+        footer=_run_facts(contract, status),
     )
     for secret in _secrets(options):
         summary = redact(summary, secret)
     (options.reports_dir / "summary.md").write_text(summary, encoding="utf-8")
 
 
-def _run_facts(contract: ContractSession, exitstatus: int) -> list[str]:
+def _run_facts(contract: ContractSession, status: ExitStatus) -> list[str]:
     """What the run spent and what it left: requests, 429s waited out, cleanup."""
     options, gate, swept = contract.options, contract.gate, contract.swept
     rate = f"at most {options.max_rpm}/min" if options.max_rpm else "no rate limit"
@@ -248,7 +253,7 @@ def _run_facts(contract: ContractSession, exitstatus: int) -> list[str]:
     if swept is not None:
         left = f"; NOT deleted: {sorted(swept.left)}" if swept.left else "; none left"
         facts.append(f"Cleanup: deleted {len(swept.removed)} backends this run created{left}")
-    if exitstatus == pytest.ExitCode.INTERRUPTED:
+    if status is ExitStatus.INTERRUPTED:
         facts.append("Interrupted: the run was stopped before its end (Ctrl-C or SIGTERM)")
     return facts
 

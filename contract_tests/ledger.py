@@ -18,7 +18,7 @@ from .client import ApiClient, Exchange
 from .paging import list_everything
 from .properties import has_every_field, id_is_new
 from .sweep import Swept, sweep
-from .violations import ContractViolation
+from .violations import ContractViolation, Property
 
 
 def fresh_failover_id(rng: random.Random, prefix: str = FAILOVER_PREFIX) -> str:
@@ -89,7 +89,7 @@ class Ledger:
         resource = exchange.json()
         if exchange.status != 201 or not isinstance(resource, dict) or "id" not in resource:
             raise ContractViolation(
-                "create_accepts_valid_input",
+                Property.CREATE_ACCEPTS_VALID_INPUT,
                 f"a valid create (children known to exist) answered {exchange.status}; "
                 "the seed answers 201 with the backend",
                 exchange,

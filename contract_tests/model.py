@@ -14,8 +14,9 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initial
 
 from . import properties
 from .ledger import Ledger
-from .paging import check_listing, read_all
+from .paging import Listing, check_listing, read_all
 from .strategies import create_bodies, update_bodies
+from .violations import Property
 
 FIELDS = ("description", "metadata", "backends")
 # Backends on the server that this run did not create (a shared account) the list may hold.
@@ -54,7 +55,7 @@ def model_machine(ledger: Ledger) -> type[RuleBasedStateMachine]:
 
         def _get_matches(self, backend_id: str) -> None:
             exchange = ledger.client.get(backend_id)
-            properties.status_in("created_backend_is_available", {200}, exchange)
+            properties.status_in(Property.CREATED_BACKEND_IS_AVAILABLE, {200}, exchange)
             got = exchange.json()
             properties.has_every_field(got, exchange)
             expected = self.model[backend_id]
@@ -71,7 +72,7 @@ def model_machine(ledger: Ledger) -> type[RuleBasedStateMachine]:
         @rule(backend_id=backends, body=update_bodies(pool))
         def update(self, backend_id: str, body: dict[str, Any]) -> None:
             exchange = ledger.client.update(backend_id, body)
-            properties.status_in("update_answers_200", {200}, exchange)
+            properties.status_in(Property.UPDATE_ANSWERS_200, {200}, exchange)
             body = exchange.sent_json()  # a description is sent behind the run marker
             before, after = self.model[backend_id], exchange.json()
             properties.has_every_field(after, exchange)
@@ -88,27 +89,28 @@ def model_machine(ledger: Ledger) -> type[RuleBasedStateMachine]:
         @rule(target=gone, backend_id=consumes(backends))
         def delete(self, backend_id: str) -> str:
             exchange = ledger.client.delete(backend_id)
-            properties.status_in("delete_answers_204", {204}, exchange)
+            properties.status_in(Property.DELETE_ANSWERS_204, {204}, exchange)
             ledger.record_deleted(backend_id)
             del self.model[backend_id]
             return backend_id
 
         @rule(backend_id=gone)
         def use_after_delete(self, backend_id: str) -> None:
-            properties.not_found("gone_after_delete", ledger.client.get(backend_id))
-            properties.not_found("gone_after_delete", ledger.client.update(backend_id, {}))
-            properties.not_found("gone_after_delete", ledger.client.delete(backend_id))
+            properties.not_found(Property.GONE_AFTER_DELETE, ledger.client.get(backend_id))
+            properties.not_found(Property.GONE_AFTER_DELETE, ledger.client.update(backend_id, {}))
+            properties.not_found(Property.GONE_AFTER_DELETE, ledger.client.delete(backend_id))
 
         @rule(salt=st.integers(0, 2**32))
         def unknown_id(self, salt: int) -> None:
             backend_id = ledger.fresh_id(random.Random(salt))
-            properties.not_found("never_created_is_404", ledger.client.get(backend_id))
+            properties.not_found(Property.NEVER_CREATED_IS_404, ledger.client.get(backend_id))
             properties.not_found(
-                "never_created_is_404", ledger.client.update(backend_id, {"description": "x"})
+                Property.NEVER_CREATED_IS_404,
+                ledger.client.update(backend_id, {"description": "x"}),
             )
             # An update must not create: the id still does not exist.
-            properties.not_found("update_must_not_create", ledger.client.get(backend_id))
-            properties.not_found("never_created_is_404", ledger.client.delete(backend_id))
+            properties.not_found(Property.UPDATE_MUST_NOT_CREATE, ledger.client.get(backend_id))
+            properties.not_found(Property.NEVER_CREATED_IS_404, ledger.client.delete(backend_id))
 
         @rule(limit=st.integers(1, 4))
         def list_all(self, limit: int) -> None:
@@ -116,5 +118,17 @@ def model_machine(ledger: Ledger) -> type[RuleBasedStateMachine]:
             listing = read_all(ledger.client, limit, bound)
             # Order is the paging test's: here it would hinge on the clock, and replay flakily.
             check_listing(listing, ledger.existing, ledger.deleted, order=False)
+            self._listed_as_held(listing)
+
+        def _listed_as_held(self, listing: Listing) -> None:
+            """Each listed backend the model holds is listed as get last read it (no stale copy).
+
+            The model is what create and update wrote, which `_get_matches` read back.
+            """
+            for item in listing.items:
+                expected = self.model.get(str(item.get("id")))
+                if expected is not None:
+                    exchange = listing.page_of[item["id"]]
+                    properties.list_matches_get(item, expected, exchange)
 
     return BackendModel

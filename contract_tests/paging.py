@@ -9,6 +9,7 @@ from typing import Any
 from . import properties
 from .api import LIMIT_MAX
 from .client import ApiClient, Exchange
+from .violations import Property
 
 # More pages than this (for the backends that exist) means the list never ends.
 PAGE_SLACK = 5
@@ -20,6 +21,8 @@ class Listing:
     ids: list[str] = field(default_factory=list)
     items: list[dict[str, Any]] = field(default_factory=list)
     last: Exchange | None = None
+    # The page each id was listed on: a finding about one item shows that page's request.
+    page_of: dict[str, Exchange] = field(default_factory=dict)
 
 
 def walk_pages(client: ApiClient, limit: int) -> Iterator[Exchange]:
@@ -47,7 +50,7 @@ def read_all(client: ApiClient, limit: int, expected_at_most: int) -> Listing:
     visited: set[str] = set()
     max_pages = expected_at_most // limit + PAGE_SLACK
     for exchange in walk_pages(client, limit):
-        properties.status_in("list_answers_200", {200}, exchange)
+        properties.status_in(Property.LIST_ANSWERS_200, {200}, exchange)
         page: dict[str, Any] = exchange.json()
         visited.add(exchange.url)
         listing.last = exchange
@@ -59,6 +62,7 @@ def read_all(client: ApiClient, limit: int, expected_at_most: int) -> Listing:
             properties.listed_once(item["id"], listing.ids, exchange)
             listing.ids.append(item["id"])
             listing.items.append(item)
+            listing.page_of[item["id"]] = exchange
         next_uri = page.get("next_page_uri")
         if next_uri is not None:
             properties.page_not_revisited(str(next_uri), visited, exchange)
@@ -70,7 +74,7 @@ def list_everything(client: ApiClient) -> list[dict[str, Any]]:
     """Every backend on the server, newest first: what the run's survey and cleanup read."""
     found: list[dict[str, Any]] = []
     for pages, exchange in enumerate(walk_pages(client, LIMIT_MAX), start=1):
-        properties.status_in("list_answers_200", {200}, exchange)
+        properties.status_in(Property.LIST_ANSWERS_200, {200}, exchange)
         page = exchange.json()
         found += [item for item in _items(page) if isinstance(item, dict)]
         properties.list_ends(pages, MAX_PAGES, exchange)

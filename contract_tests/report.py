@@ -6,8 +6,11 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from hypothesis.errors import Flaky
+
 from .client import Exchange
-from .violations import ContractViolation
+from .verdict import ExitStatus, Kind, transport_fault
+from .violations import ContractViolation, Property
 
 REDACTED = "[REDACTED]"
 MAX_BODY_CHARS = 2000
@@ -52,9 +55,10 @@ def describe_response(exchange: Exchange) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One failed test of a run, ready to print."""
+    """One failure of a run, ready to print; `prop` is a `Property` for violations."""
 
     test: str
+    kind: Kind
     prop: str
     message: str
     curl: str | None
@@ -65,7 +69,10 @@ def finding_from(test: str, error: BaseException, curl: str | None = None) -> li
     """The findings an exception carries; a group (several distinct bugs) gives several.
 
     Schemathesis raises a group whose text ends with the request as curl; its failures carry
-    a code and a title, and a custom check's failure wraps our `ContractViolation`.
+    the names of the checks that report them, and a custom check's failure wraps our
+    `ContractViolation`. A transport error anywhere behind an exception makes a transport
+    fault. Hypothesis's "flaky" (a replay that went otherwise) is kept apart: in a run that
+    lost answers it is one more consequence of them (`exit_status`).
     """
     if isinstance(error, BaseExceptionGroup):
         curl = _reproduce_line(str(error)) or curl
@@ -78,17 +85,38 @@ def finding_from(test: str, error: BaseException, curl: str | None = None) -> li
         return [
             Finding(
                 test=test,
-                prop=error.prop,
+                kind=Kind.VIOLATION,
+                prop=str(error.prop),
                 message=error.message,
                 curl=as_curl(exchange) if exchange else curl,
                 response=describe_response(exchange) if exchange else None,
             )
         ]
-    code, title = getattr(error, "code", None), getattr(error, "title", None)
-    if isinstance(code, str) and isinstance(title, str):  # a Schemathesis failure
+    checks, code = getattr(error, "checks", None), getattr(error, "code", None)
+    if isinstance(checks, tuple) and checks and isinstance(code, str):  # a Schemathesis failure
+        prop = str(Property(checks[0]))  # every check the suite runs is in the registry
+        title = str(getattr(error, "title", ""))
         message = str(getattr(error, "message", "")) or str(error)
-        return [Finding(test, f"{code} {title}", message.strip(), curl, None)]
-    return [Finding(test, type(error).__name__, str(error).strip(), curl, None)]
+        return [
+            Finding(test, Kind.VIOLATION, prop, f"{code} {title}\n{message.strip()}", curl, None)
+        ]
+    fault = transport_fault(error)
+    if fault is not None:
+        request = _request_line(fault)
+        message = f"{type(fault).__name__}: {fault}".strip()
+        return [Finding(test, Kind.TRANSPORT, "transport", message, request or curl, None)]
+    kind = Kind.FLAKY if isinstance(error, Flaky) else Kind.ERROR
+    return [Finding(test, kind, type(error).__name__, str(error).strip(), curl, None)]
+
+
+def _request_line(fault: BaseException) -> str | None:
+    """`METHOD URL` of the request a transport error hit, when the library kept it."""
+    try:
+        request = getattr(fault, "request", None)
+    except RuntimeError:  # httpx raises when the error has no request
+        return None
+    method, url = getattr(request, "method", None), getattr(request, "url", None)
+    return f"{method} {url}" if method and url else None
 
 
 def _reproduce_line(text: str) -> str | None:
@@ -99,6 +127,43 @@ def _reproduce_line(text: str) -> str | None:
     return None
 
 
+def exit_status(findings: list[Finding], *, interrupted: bool) -> ExitStatus:
+    """The run's verdict class from what it found (see `ExitStatus`)."""
+    kinds = {finding_kind(finding, findings) for finding in findings}
+    if interrupted:
+        return ExitStatus.INTERRUPTED
+    if kinds & {Kind.VIOLATION, Kind.ERROR}:
+        return ExitStatus.VIOLATIONS
+    if Kind.TRANSPORT in kinds:
+        return ExitStatus.INCONCLUSIVE
+    return ExitStatus.CONFORMANT
+
+
+def finding_kind(finding: Finding, findings: list[Finding]) -> Kind:
+    """A flaky replay is one more lost answer in a run that lost answers, else an error."""
+    if finding.kind is not Kind.FLAKY:
+        return finding.kind
+    lost = any(other.kind is Kind.TRANSPORT for other in findings)
+    return Kind.TRANSPORT if lost else Kind.ERROR
+
+
+def _grouped(findings: list[Finding]) -> list[tuple[Finding, list[str]]]:
+    """Findings that say the same thing (one broken fixture fails many tests) once each."""
+    groups: dict[tuple[object, ...], tuple[Finding, list[str]]] = {}
+    for finding in findings:
+        key = (finding.kind, finding.prop, finding.message, finding.curl)
+        groups.setdefault(key, (finding, []))[1].append(finding.test)
+    return list(groups.values())
+
+
+_VERDICTS = {
+    ExitStatus.CONFORMANT: "PASS: no violation found",
+    ExitStatus.VIOLATIONS: "FAIL: {violations} violation(s)",
+    ExitStatus.INCONCLUSIVE: "INCONCLUSIVE: {transport} transport fault(s) stopped a verdict",
+    ExitStatus.INTERRUPTED: "INTERRUPTED: {violations} violation(s) before the stop",
+}
+
+
 def render_summary(
     findings: list[Finding],
     *,
@@ -106,14 +171,19 @@ def render_summary(
     target: str,
     profile: str,
     reproduce: str,
+    status: ExitStatus,
     footer: list[str] | None = None,
 ) -> str:
-    """The markdown summary a person reads first."""
-    verdict = "PASS: no violation found" if not findings else f"FAIL: {len(findings)} violation(s)"
+    """The markdown summary a person reads first: the verdict, then each finding once."""
+    groups = _grouped(findings)
+    lost = [(f, t) for f, t in groups if finding_kind(f, findings) is Kind.TRANSPORT]
+    problems = [(f, t) for f, t in groups if finding_kind(f, findings) is not Kind.TRANSPORT]
+    transport = lost
+    verdict = _VERDICTS[status].format(violations=len(problems), transport=len(transport))
     lines = [
         "# Contract suite summary",
         "",
-        f"- Verdict: **{verdict}**",
+        f"- Verdict: **{verdict}** (exit status {int(status)}, {status.name.lower()})",
         f"- Target: {target}",
         f"- Profile: {profile}",
         f"- Seed: {seed}",
@@ -121,14 +191,38 @@ def render_summary(
         *(f"- {fact}" for fact in footer or []),
         "",
     ]
-    for number, finding in enumerate(findings, start=1):
-        lines += [f"## {number}. {finding.prop}", "", f"Test: `{finding.test}`", "", "```"]
+    for number, (finding, tests) in enumerate(problems, start=1):
+        title = finding.prop if finding.kind is Kind.VIOLATION else f"{finding.prop} (error)"
+        lines += [f"## {number}. {title}", "", _tests_line(tests), "", "```"]
         lines += [finding.message, "```", ""]
         if finding.curl:
             lines += ["Request:", "", "```sh", finding.curl, "```", ""]
         if finding.response:
             lines += ["Response:", "", "```", finding.response, "```", ""]
+    if transport:
+        lines += [
+            f"## Transport faults: {sum(len(tests) for _, tests in transport)}",
+            "",
+            "No answer arrived whole (connection reset or closed, timeout): not a violation "
+            "of the API, but no verdict either.",
+            "",
+        ]
+        lines += [
+            f"- `{f.curl or 'request unknown'}`: {f.message} ({_tests_line(t)})"
+            for f, t in transport
+        ]
+        lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def _tests_line(tests: list[str]) -> str:
+    if len(tests) == 1:
+        return f"Test: `{tests[0]}`"
+    return (
+        f"Tests ({len(tests)}): "
+        + ", ".join(f"`{test}`" for test in tests[:5])
+        + (", ..." if len(tests) > 5 else "")
+    )
 
 
 def redact_tree(folder: Path, secret: str) -> None:

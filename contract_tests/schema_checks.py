@@ -17,6 +17,7 @@ from .api import COLLECTION, FAILOVER_ID_RE, item_id, json_or_none
 from .client import Exchange
 from .ledger import Ledger
 from .schema import GeneratedCase as Case
+from .violations import Property
 
 Check = Callable[[CheckContext, Response, Case], bool | None]
 
@@ -115,6 +116,13 @@ def list_page_is_well_formed(ctx: CheckContext, response: Response, case: Case) 
     return None
 
 
+def error_body_matches_status(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """Every 4xx and 5xx JSON answer says its own status as `status_code`, and has `msg`."""
+    if response.status_code >= 400:
+        properties.error_body_matches_status(exchange_of(response))
+    return None
+
+
 def contract_checks(ledger: Ledger) -> list[Check]:
     """The named checks for one run: the last needs the run's ledger."""
 
@@ -124,7 +132,7 @@ def contract_checks(ledger: Ledger) -> list[Check]:
         if requested is None or ledger.owns(requested) or requested in ledger.children:
             return None
         if 200 <= response.status_code < 300:
-            properties.not_found("never_created_is_404", exchange_of(response))
+            properties.not_found(Property.NEVER_CREATED_IS_404, exchange_of(response))
         return None
 
     return [
@@ -132,5 +140,6 @@ def contract_checks(ledger: Ledger) -> list[Check]:
         answers_requested_id,
         resource_uri_is_own,
         list_page_is_well_formed,
+        error_body_matches_status,
         never_created_is_404,
     ]

@@ -5,13 +5,18 @@ from __future__ import annotations
 import random
 
 from . import properties
+from .api import LIMIT_MAX
 from .ledger import Ledger
+from .model import FOREIGN_ALLOWANCE
+from .paging import read_all
+from .violations import Property
 
 FIELDS = ("description", "metadata", "backends")
 
 
 def test_update_keeps_absent_fields_and_replaces_present_ones(ledger: Ledger) -> None:
-    """The seed's update: metadata only; then `"backends": []` clears the children."""
+    """The seed's update: metadata only; then `"backends": []` clears the children; the list
+    then shows the backend as updated."""
     children = list(ledger.children[:2])
     body = {
         "description": "update",
@@ -29,7 +34,7 @@ def test_update_keeps_absent_fields_and_replaces_present_ones(ledger: Ledger) ->
     before = created
     for step in steps:
         exchange = ledger.client.update(backend_id, step)
-        properties.status_in("update_answers_200", {200}, exchange)
+        properties.status_in(Property.UPDATE_ANSWERS_200, {200}, exchange)
         patch = exchange.sent_json()  # a description is sent behind the run marker
         after = exchange.json()
         properties.has_every_field(after, exchange)
@@ -44,6 +49,18 @@ def test_update_keeps_absent_fields_and_replaces_present_ones(ledger: Ledger) ->
         for field in FIELDS:
             properties.field_reads_back(field, after[field], read.json(), read)
         before = after
+    _listed_as_read(ledger, backend_id, read.json())
+
+
+def _listed_as_read(ledger: Ledger, backend_id: str, read: properties.Resource) -> None:
+    """After the updates the list shows the backend as a get does: not as it was created."""
+    bound = len(ledger.created) + len(ledger.foreign) + FOREIGN_ALLOWANCE
+    listing = read_all(ledger.client, LIMIT_MAX, bound)
+    assert listing.last is not None
+    missing = [i for i in (backend_id,) if i not in listing.page_of]
+    properties.live_backends_listed(missing, listing.last)
+    listed = listing.items[listing.ids.index(backend_id)]
+    properties.list_matches_get(listed, read, listing.page_of[backend_id])
 
 
 def test_deleted_backend_is_gone_everywhere(ledger: Ledger) -> None:
@@ -51,11 +68,13 @@ def test_deleted_backend_is_gone_everywhere(ledger: Ledger) -> None:
     _, created = ledger.create({"description": "delete", "backends": list(ledger.children[:1])})
     backend_id = created["id"]
     exchange = ledger.client.delete(backend_id)
-    properties.status_in("delete_answers_204", {204}, exchange)
+    properties.status_in(Property.DELETE_ANSWERS_204, {204}, exchange)
     ledger.record_deleted(backend_id)
-    properties.not_found("gone_after_delete", ledger.client.get(backend_id))
-    properties.not_found("gone_after_delete", ledger.client.update(backend_id, {"metadata": "x"}))
-    properties.not_found("gone_after_delete", ledger.client.delete(backend_id))
+    properties.not_found(Property.GONE_AFTER_DELETE, ledger.client.get(backend_id))
+    properties.not_found(
+        Property.GONE_AFTER_DELETE, ledger.client.update(backend_id, {"metadata": "x"})
+    )
+    properties.not_found(Property.GONE_AFTER_DELETE, ledger.client.delete(backend_id))
     listing = ledger.client.list_page(limit=100)
     listed = {item["id"] for item in listing.json()["backends"]}
     properties.deleted_not_listed(backend_id, listed, listing)
@@ -63,7 +82,9 @@ def test_deleted_backend_is_gone_everywhere(ledger: Ledger) -> None:
 
 def test_never_created_id_is_404_and_update_does_not_create(ledger: Ledger) -> None:
     backend_id = ledger.fresh_id(random.Random(ledger.seed))
-    properties.not_found("never_created_is_404", ledger.client.get(backend_id))
-    properties.not_found("never_created_is_404", ledger.client.update(backend_id, {"backends": []}))
-    properties.not_found("update_must_not_create", ledger.client.get(backend_id))
-    properties.not_found("never_created_is_404", ledger.client.delete(backend_id))
+    properties.not_found(Property.NEVER_CREATED_IS_404, ledger.client.get(backend_id))
+    properties.not_found(
+        Property.NEVER_CREATED_IS_404, ledger.client.update(backend_id, {"backends": []})
+    )
+    properties.not_found(Property.UPDATE_MUST_NOT_CREATE, ledger.client.get(backend_id))
+    properties.not_found(Property.NEVER_CREATED_IS_404, ledger.client.delete(backend_id))

@@ -3,7 +3,8 @@
 Options come from flags and the environment (`contract_tests.options.resolve`, the one place
 that decides them); the seed is printed so `SEED=n` reproduces the run. pytest runs the suite
 in a subprocess whose output is streamed with the API key replaced; reports go to
-reports/contract/. Exit status: 0 no violation, 1 violations, 2 the run could not be made.
+reports/contract/. Exit status: `contract_tests.verdict.ExitStatus` (0 conformant, 1 violations,
+2 could not run, 3 inconclusive, 130 interrupted).
 
 A BASE_URL that is not loopback is someone's real account: the run prints its plan and
 goes on only with LIVE=1 (--live); DRY_RUN=1 (--dry-run) prints the plan and stops. Ctrl-C
@@ -21,11 +22,12 @@ from types import FrameType
 
 from contract_tests.command import suite_command
 from contract_tests.options import KEY_ENV, OptionsError, check_consent, parser, plan, resolve
+from contract_tests.verdict import ExitStatus
 
 ROOT = Path(__file__).resolve().parent.parent
-CANNOT_RUN = 2
-PYTEST_INTERRUPTED = 2  # pytest.ExitCode.INTERRUPTED, without importing pytest here
-PYTEST_USAGE_ERROR = 4  # what pytest answers to a refused target (see the conftest)
+# pytest's own codes, for what ends a run before the suite's verdict (see the conftest).
+PYTEST_INTERRUPTED = 2
+PYTEST_USAGE_ERROR = 4  # a refused target: unreachable, key refused, wrong base path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         check_consent(options)
     except OptionsError as err:
         print(f"contract: {err}", file=sys.stderr)
-        return CANNOT_RUN
+        return ExitStatus.CANNOT_RUN
     print(
         f"contract: seed {options.seed}, profile {options.profile.name}, target {options.target}",
         flush=True,
@@ -59,11 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     returncode = run_redacted(command, os.environ.get(KEY_ENV, ""))
     if returncode == PYTEST_USAGE_ERROR:
-        return CANNOT_RUN  # pytest printed the one message (unreachable, key refused, ...)
+        return ExitStatus.CANNOT_RUN  # pytest printed the one message
+    status = ExitStatus.INTERRUPTED if returncode == PYTEST_INTERRUPTED else returncode
     print(f"contract: reports in {options.reports_dir}/ (summary.md first); seed {options.seed}")
-    if returncode == PYTEST_INTERRUPTED:
+    if status == ExitStatus.INTERRUPTED:
         print("contract: interrupted; the backends this run created were deleted (see above)")
-    return returncode
+    return status
 
 
 def run_redacted(command: list[str], secret: str) -> int:

@@ -1,16 +1,18 @@
 """Run the contract suite against every planted fault: what `make mutation` calls.
 
-Each mutant must be caught (the suite fails against it); the clean reference server must
-pass in both reference modes, and so must each benign variant (a difference ngrok allows).
-Prints a table: fault | caught | seconds to verdict | first violation. Exits non-zero if any
-mutant survives or a clean run raises an alarm. `--sample` runs CI's representative subset.
-Run as `python -m scripts.run_mutation`.
+Each planted fault must be caught by the property it names (the first finding of a run that
+stops at its first violation); the reference server and each benign variant (a difference the
+docs allow) must pass in both reference modes with three seeds. Prints two tables, fault |
+seconds | verdict | caught by, and variant | passes. Exits non-zero if a fault survives, is
+caught by another property or an internal error, or a clean run raises an alarm.
+`--sample` runs CI's representative subset. Run as `python -m scripts.run_mutation`.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -21,36 +23,66 @@ from pathlib import Path
 from contract_tests.command import suite_command
 from contract_tests.mutants import BENIGN, MUTANTS
 from contract_tests.options import CI_SEED, OptionsError, resolve
+from contract_tests.verdict import ExitStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True, slots=True)
-class Verdict:
-    name: str
-    description: str
-    expect_failure: bool
-    failed: bool
+class Run:
+    """One run of the suite: its exit status, how long it took, its first finding's property."""
+
+    status: int
     seconds: float
-    caught_by: str
+    found: tuple[str, ...]  # the property of each finding, in the summary's order
 
     @property
-    def ok(self) -> bool:
-        return self.failed == self.expect_failure
+    def first(self) -> str:
+        return self.found[0] if self.found else ""
+
+    @property
+    def caught(self) -> bool:
+        return self.status == ExitStatus.VIOLATIONS
 
 
-def first_property(summary: Path) -> str:
-    """The property of the first violation in a run's summary, or "" if none."""
+@dataclass(frozen=True, slots=True)
+class FaultVerdict:
+    name: str
+    expected: str  # the property meant to catch it
+    run: Run
+
+    @property
+    def outcome(self) -> str:
+        if not self.run.caught:
+            return "SURVIVED" if self.run.status == ExitStatus.CONFORMANT else "RUN BROKE"
+        if self.expected in self.run.found:
+            return "ok"
+        if any(found.endswith("(error)") for found in self.run.found):
+            return "INTERNAL ERROR"
+        return "OTHER PROPERTY"
+
+
+@dataclass(frozen=True, slots=True)
+class VariantVerdict:
+    name: str
+    description: str
+    runs: list[Run]
+
+    @property
+    def passes(self) -> int:
+        return sum(run.status == ExitStatus.CONFORMANT for run in self.runs)
+
+
+def found_properties(summary: Path) -> tuple[str, ...]:
+    """The property of each finding in a run's summary (`## 1. name`), in order."""
     if not summary.exists():
-        return ""
-    for line in summary.read_text(encoding="utf-8").splitlines():
-        if line.startswith("## 1. "):
-            return line.removeprefix("## 1. ")
-    return ""
+        return ()
+    lines = summary.read_text(encoding="utf-8").splitlines()
+    return tuple(m.group(1) for line in lines if (m := re.match(r"## \d+\. (.+)$", line)))
 
 
-def run_suite(seed: int, profile: str, extra: list[str]) -> tuple[bool, float, str]:
-    """Run the suite once; return (it found a violation, seconds it took, what caught it)."""
+def run_suite(seed: int, profile: str, extra: list[str]) -> Run:
+    """Run the suite once, stopping at its first violation."""
     with tempfile.TemporaryDirectory(prefix="contract-mutation-") as reports:
         command = suite_command(
             "-x",  # the verdict is in at the first violation
@@ -62,24 +94,31 @@ def run_suite(seed: int, profile: str, extra: list[str]) -> tuple[bool, float, s
         started = time.monotonic()
         result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
         elapsed = time.monotonic() - started
-        caught_by = first_property(Path(reports) / "summary.md")
-    if result.returncode not in (0, 1):  # 1: tests failed; anything else: the run broke
+        found = found_properties(Path(reports) / "summary.md")
+    if result.returncode not in (ExitStatus.CONFORMANT, ExitStatus.VIOLATIONS):
         print(result.stdout[-3000:], result.stderr[-3000:], sep="\n", file=sys.stderr)
-    return result.returncode != 0, elapsed, caught_by
+    return Run(result.returncode, elapsed, found)
 
 
-def table(verdicts: list[Verdict]) -> str:
+def fault_table(verdicts: list[FaultVerdict]) -> str:
     width = max(len(v.name) for v in verdicts)
-    lines = [
-        f"{'fault':<{width}} | caught | seconds | verdict | first violation",
-        "-" * (width + 60),
-    ]
+    lines = [f"{'fault':<{width}} | seconds | verdict        | caught by (expected)", "-" * 100]
     for v in verdicts:
-        caught = ("yes" if v.failed else "NO") if v.expect_failure else "-"
-        verdict = "ok" if v.ok else ("SURVIVED" if v.expect_failure else "FALSE ALARM")
+        caught = ", ".join(v.run.found) or "-"
+        expected = "" if v.outcome == "ok" else f" (expected {v.expected})"
         lines.append(
-            f"{v.name:<{width}} | {caught:<6} | {v.seconds:7.1f} | {verdict:<7} | {v.caught_by}"
+            f"{v.name:<{width}} | {v.run.seconds:7.1f} | {v.outcome:<14} | {caught}{expected}"
         )
+    return "\n".join(lines)
+
+
+def variant_table(verdicts: list[VariantVerdict]) -> str:
+    width = max(len(v.name) for v in verdicts)
+    lines = [f"{'variant':<{width}} | passes | false alarm (first)   | what differs", "-" * 100]
+    for v in verdicts:
+        alarm = next((run.first for run in v.runs if run.status != ExitStatus.CONFORMANT), "-")
+        passes = f"{v.passes}/{len(v.runs)}"
+        lines.append(f"{v.name:<{width}} | {passes:<6} | {alarm:<21} | {v.description}")
     return "\n".join(lines)
 
 
@@ -87,39 +126,58 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--sample", action="store_true", help="CI's representative subset")
     parser.add_argument("--only", nargs="*", help="these mutants only")
+    parser.add_argument(
+        "--variant-seeds", type=int, default=3, help="seeds each benign variant runs with (3)"
+    )
     args, rest = parser.parse_known_args(argv)
     try:  # --seed and --profile (SEED, PROFILE) as for any run; the seed defaults to CI's
         options = resolve(os.environ, rest, default_seed=CI_SEED)
     except OptionsError as err:
         print(f"mutation: {err}", file=sys.stderr)
-        return 2
-    args.seed, args.profile = options.seed, options.profile.name
-
+        return ExitStatus.CANNOT_RUN
+    seed, profile = options.seed, options.profile.name
+    seeds = [seed + n for n in range(args.variant_seeds)]
     names = args.only or [m.name for m in MUTANTS.values() if m.sample or not args.sample]
-    print(f"mutation: seed {args.seed}, profile {args.profile}, {len(names)} mutants", flush=True)
-    verdicts = []
-    for mode in ("lenient", "strict"):
-        failed, seconds, by = run_suite(args.seed, args.profile, [f"--reference-mode={mode}"])
-        verdicts.append(Verdict(f"(clean, {mode})", "reference server", False, failed, seconds, by))
-        print(f"  clean {mode}: {'FAIL' if failed else 'pass'} in {seconds:.1f}s", flush=True)
-    for name, variant in BENIGN.items():
-        failed, seconds, by = run_suite(args.seed, args.profile, [f"--mutant={name}"])
-        verdicts.append(
-            Verdict(f"(benign) {name}", variant.description, False, failed, seconds, by)
-        )
-        print(f"  benign {name}: {'FAIL' if failed else 'pass'} in {seconds:.1f}s", flush=True)
+    print(
+        f"mutation: seed {seed}, profile {profile}, {len(names)} faults, "
+        f"{len(BENIGN)} benign variants x 2 modes x seeds {seeds}",
+        flush=True,
+    )
+    variants = []
+    for name, description in [("(reference server)", "none"), *BENIGN_DESCRIPTIONS.items()]:
+        runs = []
+        for mode in ("lenient", "strict"):
+            for variant_seed in seeds:
+                extra = [f"--reference-mode={mode}"]
+                extra += [f"--mutant={name}"] if name in BENIGN else []
+                runs.append(run_suite(variant_seed, profile, extra))
+        verdict = VariantVerdict(name, description, runs)
+        variants.append(verdict)
+        print(f"  benign {name}: passes {verdict.passes}/{len(runs)}", flush=True)
+    faults = []
     for name in names:
-        failed, seconds, by = run_suite(args.seed, args.profile, [f"--mutant={name}"])
-        verdicts.append(Verdict(name, MUTANTS[name].description, True, failed, seconds, by))
-        print(f"  {name}: {'caught' if failed else 'SURVIVED'} in {seconds:.1f}s", flush=True)
+        run = run_suite(seed, profile, [f"--mutant={name}"])
+        faults.append(FaultVerdict(name, MUTANTS[name].catcher, run))
+        print(
+            f"  {name}: {'caught' if run.caught else 'SURVIVED'} in {run.seconds:.1f}s", flush=True
+        )
     print()
-    print(table(verdicts))
-    bad = [v.name for v in verdicts if not v.ok]
+    print(fault_table(faults))
+    print()
+    print(variant_table(variants))
+    bad = [v.name for v in faults if v.outcome != "ok"]
+    bad += [v.name for v in variants if v.passes != len(v.runs)]
     if bad:
         print(f"\nmutation: FAILED for {', '.join(bad)}")
         return 1
-    print(f"\nmutation: all {len(names)} mutants caught; the clean server passes in both modes")
+    print(
+        f"\nmutation: all {len(names)} faults caught, each by its property; the reference "
+        f"server and {len(BENIGN)} benign variants pass in both modes with {len(seeds)} seeds"
+    )
     return 0
+
+
+BENIGN_DESCRIPTIONS = {name: variant.description for name, variant in BENIGN.items()}
 
 
 if __name__ == "__main__":

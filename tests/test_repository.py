@@ -10,7 +10,7 @@ import pytest
 
 from tests.spec_tools import ROOT
 
-# A checkout elsewhere has no ../shared and no development machine's folders.
+# A checkout elsewhere has nothing beside it and no development machine's folders.
 OUTSIDE_RE = re.compile(r"\.\./shared|/w[o]rk/|parent / \"shared\"|ROOT\.parent")
 SHARED = "sha" + "red"  # spelled apart, so that this file does not name what it looks for
 

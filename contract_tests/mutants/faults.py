@@ -6,13 +6,17 @@ the checker expected to catch it (any catch counts; the name documents intent).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ..api import COLLECTION
+from ..api import COLLECTION, FAILOVER_ID_RE
 from ..api import item_id as api_item_id
+from ..violations import Property
 from .asgi import ASGIApp, Fault, Reply, Request
 
 Wrap = Callable[[ASGIApp], ASGIApp]
@@ -36,6 +40,8 @@ BENIGN: dict[str, Mutant] = {}
 def fault(
     name: str, description: str, catcher: str, *, sample: bool = False
 ) -> Callable[[Wrap], Wrap]:
+    Property(catcher)  # every fault names a property of the registry: a typo fails at import
+
     def register(wrap: Wrap) -> Wrap:
         MUTANTS[name] = Mutant(name, description, catcher, wrap, sample)
         return wrap
@@ -43,9 +49,9 @@ def fault(
     return register
 
 
-def benign(name: str, description: str) -> Callable[[Wrap], Wrap]:
+def benign(name: str, description: str, *, sample: bool = False) -> Callable[[Wrap], Wrap]:
     def register(wrap: Wrap) -> Wrap:
-        BENIGN[name] = Mutant(name, description, "", wrap, sample=True)
+        BENIGN[name] = Mutant(name, description, "", wrap, sample)
         return wrap
 
     return register
@@ -69,6 +75,10 @@ def is_item(request: Request, method: str) -> bool:
 
 def is_collection(request: Request, method: str) -> bool:
     return request.method == method and request.path == COLLECTION
+
+
+def is_id(value: str) -> bool:
+    return FAILOVER_ID_RE.fullmatch(value) is not None
 
 
 def item_id(request: Request) -> str:
@@ -164,7 +174,9 @@ def auth_ignored(app: ASGIApp) -> ASGIApp:
     return Fault(app, on_request=on_request, on_reply=on_reply)
 
 
-@fault("create_answers_200", "answers a create with 200 instead of 201", "status_code_conformance")
+@fault(
+    "create_answers_200", "answers a create with 200 instead of 201", "create_accepts_valid_input"
+)
 def create_answers_200(app: ASGIApp) -> ASGIApp:
     def on_reply(request: Request, reply: Reply) -> Reply:
         if is_collection(request, "POST") and reply.status == 201:
@@ -177,7 +189,7 @@ def create_answers_200(app: ASGIApp) -> ASGIApp:
 @fault(
     "delete_answers_200_body",
     "answers a delete with 200 and the deleted backend",
-    "status_code_conformance",
+    "delete_answers_204",
 )
 def delete_answers_200_body(app: ASGIApp) -> ASGIApp:
     def on_reply(request: Request, reply: Reply) -> Reply:
@@ -191,7 +203,7 @@ def delete_answers_200_body(app: ASGIApp) -> ASGIApp:
 @fault(
     "crash_on_empty_children",
     "crashes (500) on a create with no child backends",
-    "not_a_server_error",
+    "create_accepts_valid_input",
 )
 def crash_on_empty_children(app: ASGIApp) -> ASGIApp:
     def on_reply(request: Request, reply: Reply) -> Reply:
@@ -207,11 +219,15 @@ def crash_on_empty_children(app: ASGIApp) -> ASGIApp:
 
 
 @fault(
-    "created_at_fractional", "renders created_at with milliseconds", "response_schema_conformance"
+    "created_at_not_rfc3339",
+    "renders created_at without T and zone (2024-04-19 20:23:43): not RFC 3339",
+    "response_schema_conformance",
 )
-def created_at_fractional(app: ASGIApp) -> ASGIApp:
+def created_at_not_rfc3339(app: ASGIApp) -> ASGIApp:
     def on_reply(_: Request, reply: Reply) -> Reply:
-        return map_resources(reply, lambda r: {**r, "created_at": r["created_at"][:-1] + ".000Z"})
+        return map_resources(
+            reply, lambda r: {**r, "created_at": r["created_at"][:-1].replace("T", " ")}
+        )
 
     return Fault(app, on_reply=on_reply)
 
@@ -224,7 +240,7 @@ def uri_relative(app: ASGIApp) -> ASGIApp:
     return Fault(app, on_reply=on_reply)
 
 
-@fault("error_without_msg", "sends error bodies without msg", "response_schema_conformance")
+@fault("error_without_msg", "sends error bodies without msg", "error_body_matches_status")
 def error_without_msg(app: ASGIApp) -> ASGIApp:
     def on_reply(_: Request, reply: Reply) -> Reply:
         body = reply.json()
@@ -236,9 +252,24 @@ def error_without_msg(app: ASGIApp) -> ASGIApp:
 
 
 @fault(
+    "error_status_code_wrong",
+    'every error body says "status_code": 400, whatever the status',
+    "error_body_matches_status",
+)
+def error_status_code_wrong(app: ASGIApp) -> ASGIApp:
+    def on_reply(_: Request, reply: Reply) -> Reply:
+        body = reply.json()
+        if reply.status >= 400 and isinstance(body, dict):
+            return reply.with_json({**body, "status_code": 400})
+        return reply
+
+    return Fault(app, on_reply=on_reply)
+
+
+@fault(
     "empty_metadata_omitted",
     "omits metadata from a backend when it is empty",
-    "response_schema_conformance",
+    "backend_has_every_field",
 )
 def empty_metadata_omitted(app: ASGIApp) -> ASGIApp:
     def drop(resource: dict[str, Any]) -> dict[str, Any]:
@@ -264,6 +295,23 @@ fault(
 fault(
     "description_truncated", "truncates descriptions to 200 characters", "description_reads_back"
 )(rewrite_field("description", lambda value: value[:200] if isinstance(value, str) else value))
+
+
+@fault(
+    "metadata_nfc_normalized",
+    "stores metadata NFC-normalised (e and a combining acute come back as é)",
+    "metadata_reads_back",
+)
+def metadata_nfc_normalized(app: ASGIApp) -> ASGIApp:
+    def on_request(request: Request) -> Request:
+        body = request.json()
+        metadata = body.get("metadata") if isinstance(body, dict) else None
+        if request.method in ("POST", "PATCH") and isinstance(metadata, str):
+            return request.with_json({**body, "metadata": unicodedata.normalize("NFC", metadata)})
+        return request
+
+    return Fault(app, on_request=on_request)
+
 
 # -- Semantic: update -----------------------------------------------------------------------------
 
@@ -321,7 +369,7 @@ def update_zeroes_created_at(app: ASGIApp) -> ASGIApp:
     return Fault(app, on_reply=on_reply)
 
 
-@fault("update_upserts", "an update of an unknown id creates it", "update_must_not_create")
+@fault("update_upserts", "an update of an unknown id creates it", "gone_after_delete")
 def update_upserts(app: ASGIApp) -> ASGIApp:
     def on_reply(request: Request, reply: Reply) -> Reply:
         body = request.json()
@@ -361,7 +409,7 @@ def id_reused_after_delete(app: ASGIApp) -> ASGIApp:
     return Fault(app, on_reply=on_reply)
 
 
-@fault("get_answers_other_id", "a get answers with the id in upper case", "answers_requested_id")
+@fault("get_answers_other_id", "a get answers with the id in upper case", "list_matches_get")
 def get_answers_other_id(app: ASGIApp) -> ASGIApp:
     def on_reply(request: Request, reply: Reply) -> Reply:
         if is_item(request, "GET") and reply.status == 200:
@@ -402,7 +450,7 @@ def delete_is_noop(app: ASGIApp) -> ASGIApp:
 @fault(
     "delete_unknown_204",
     "answers 204 to a delete of an id that does not exist",
-    "never_created_is_404",
+    "gone_after_delete",
 )
 def delete_unknown_204(app: ASGIApp) -> ASGIApp:
     def on_reply(request: Request, reply: Reply) -> Reply:
@@ -440,7 +488,7 @@ def deleted_still_listed(app: ASGIApp) -> ASGIApp:
 @fault(
     "create_not_persisted",
     "answers 201 to a create whose write is lost",
-    "ensure_resource_availability",
+    "update_answers_200",
 )
 def create_not_persisted(app: ASGIApp) -> ASGIApp:
     counter = {"n": 0}
@@ -469,6 +517,27 @@ def list_oldest_first(app: ASGIApp) -> ASGIApp:
         if page is None:
             return reply
         return reply.with_json({**page, "backends": list(reversed(page["backends"]))})
+
+    return Fault(app, on_reply=on_reply)
+
+
+@fault(
+    "list_stale_after_update",
+    "lists each backend as it was created, not as updated (a stale cache)",
+    "list_matches_get",
+)
+def list_stale_after_update(app: ASGIApp) -> ASGIApp:
+    created: dict[str, dict[str, Any]] = {}  # each id's first version, from its 201
+
+    def on_reply(request: Request, reply: Reply) -> Reply:
+        body = reply.json()
+        if is_collection(request, "POST") and reply.status == 201 and isinstance(body, dict):
+            created.setdefault(str(body.get("id")), body)
+        page = list_page(request, reply)
+        if page is None:
+            return reply
+        stale = [created.get(str(item.get("id")), item) for item in page["backends"]]
+        return reply.with_json({**page, "backends": stale})
 
     return Fault(app, on_reply=on_reply)
 
@@ -518,7 +587,7 @@ def next_page_relative(app: ASGIApp) -> ASGIApp:
 @fault(
     "page_drops_last",
     "drops the last backend of each full page (off by one)",
-    "every_live_backend_listed",
+    "every_existing_backend_listed",
 )
 def page_drops_last(app: ASGIApp) -> ASGIApp:
     def on_reply(request: Request, reply: Reply) -> Reply:
@@ -587,7 +656,7 @@ def unknown_fields_ignored(app: ASGIApp) -> ASGIApp:
 
 
 @fault(
-    "non_ascii_rejected", "rejects a description with non-ASCII text", "positive_data_acceptance"
+    "non_ascii_rejected", "rejects a description with non-ASCII text", "create_accepts_valid_input"
 )
 def non_ascii_rejected(app: ASGIApp) -> ASGIApp:
     def on_reply(request: Request, reply: Reply) -> Reply:
@@ -607,10 +676,30 @@ def non_ascii_rejected(app: ASGIApp) -> ASGIApp:
     return Fault(app, on_reply=on_reply)
 
 
+@fault(
+    "limit_100_refused",
+    "refuses limit=100, the documented maximum, with 400 ERR_NGROK_233",
+    "list_answers_200",
+)
+def limit_100_refused(app: ASGIApp) -> ASGIApp:
+    def on_reply(request: Request, reply: Reply) -> Reply:
+        if is_collection(request, "GET") and dict(parse_qsl(request.query)).get("limit") == "100":
+            error = {
+                "error_code": "ERR_NGROK_233",
+                "status_code": 400,
+                "msg": "limit must be between 1 and 99",
+                "details": {},
+            }
+            return Reply(400, {"content-type": "application/json"}, b"").with_json(error)
+        return reply
+
+    return Fault(app, on_reply=on_reply)
+
+
 # -- Benign variants: ngrok documents no single answer here ----------------------------------
 
 
-@benign("auth_answers_403", "answers a missing or bad API key with 403 instead of 401")
+@benign("auth_answers_403", "answers a missing or bad API key with 403 instead of 401", sample=True)
 def auth_answers_403(app: ASGIApp) -> ASGIApp:
     def on_reply(_: Request, reply: Reply) -> Reply:
         body = reply.json()
@@ -627,9 +716,104 @@ def auth_answers_403(app: ASGIApp) -> ASGIApp:
 )
 def unsupported_method_404(app: ASGIApp) -> ASGIApp:
     def on_reply(_: Request, reply: Reply) -> Reply:
-        if reply.status == 405:
+        body = reply.json()
+        if reply.status == 405 and isinstance(body, dict):
             headers = {k: v for k, v in reply.headers.items() if k != "allow"}
-            return Reply(404, headers, reply.body)
+            return Reply(404, headers, b"").with_json({**body, "status_code": 404})
+        return reply
+
+    return Fault(app, on_reply=on_reply)
+
+
+@benign(
+    "before_id_empty_or_unknown_is_absent",
+    "treats an empty or malformed before_id as absent (ngrok documents neither answer)",
+    sample=True,
+)
+def before_id_empty_or_unknown_is_absent(app: ASGIApp) -> ASGIApp:
+    def on_request(request: Request) -> Request:
+        query = dict(parse_qsl(request.query, keep_blank_values=True))
+        before_id = query.get("before_id")
+        # Empty, or no id at all: the first page.
+        if is_collection(request, "GET") and before_id is not None and not is_id(before_id):
+            del query["before_id"]
+            return replace(request, query=urlencode(query))
+        return request
+
+    return Fault(app, on_request=on_request)
+
+
+@benign(
+    "created_at_fractional",
+    "renders created_at with milliseconds (RFC 3339 allows it)",
+    sample=True,
+)
+def created_at_fractional(app: ASGIApp) -> ASGIApp:
+    def on_reply(_: Request, reply: Reply) -> Reply:
+        return map_resources(reply, lambda r: {**r, "created_at": r["created_at"][:-1] + ".000Z"})
+
+    return Fault(app, on_reply=on_reply)
+
+
+@benign("created_at_offset", "renders created_at in +02:00 rather than Z (the same instant)")
+def created_at_offset(app: ASGIApp) -> ASGIApp:
+    def shift(stamp: str) -> str:
+        instant = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        return instant.astimezone(timezone(timedelta(hours=2))).isoformat()
+
+    def on_reply(_: Request, reply: Reply) -> Reply:
+        return map_resources(reply, lambda r: {**r, "created_at": shift(r["created_at"])})
+
+    return Fault(app, on_reply=on_reply)
+
+
+@benign("error_code_omitted", "sends error bodies without error_code (ngrok's may lack it)")
+def error_code_omitted(app: ASGIApp) -> ASGIApp:
+    def on_reply(_: Request, reply: Reply) -> Reply:
+        body = reply.json()
+        if reply.status >= 400 and isinstance(body, dict) and "error_code" in body:
+            return reply.with_json({k: v for k, v in body.items() if k != "error_code"})
+        return reply
+
+    return Fault(app, on_reply=on_reply)
+
+
+@benign("limit_zero_padded_accepted", 'reads limit "05" as 5 (ngrok documents only the range)')
+def limit_zero_padded_accepted(app: ASGIApp) -> ASGIApp:
+    def on_request(request: Request) -> Request:
+        query = dict(parse_qsl(request.query, keep_blank_values=True))
+        limit = query.get("limit", "")
+        padded = is_collection(request, "GET") and re.fullmatch(r"0+[0-9]{1,3}", limit)
+        if padded and 1 <= int(limit) <= 100:
+            query["limit"] = str(int(limit))
+            return replace(request, query=urlencode(query))
+        return request
+
+    return Fault(app, on_request=on_request)
+
+
+@benign(
+    "create_without_backends_accepted",
+    "creates a backend with no children when backends is absent (ngrok's Go client omits it)",
+)
+def create_without_backends_accepted(app: ASGIApp) -> ASGIApp:
+    def on_request(request: Request) -> Request:
+        body = request.json()
+        if is_collection(request, "POST") and isinstance(body, dict) and "backends" not in body:
+            return request.with_json({**body, "backends": []})
+        return request
+
+    return Fault(app, on_request=on_request)
+
+
+@benign("malformed_id_400", "answers a malformed id with 400 ERR_NGROK_242 rather than 404")
+def malformed_id_400(app: ASGIApp) -> ASGIApp:
+    def on_reply(request: Request, reply: Reply) -> Reply:
+        body = reply.json()
+        malformed = not is_id(item_id(request))
+        if api_item_id(request.path) and malformed and reply.status == 404 and body:
+            error = {**body, "error_code": "ERR_NGROK_242", "status_code": 400}
+            return reply.with_json(error, status=400)
         return reply
 
     return Fault(app, on_reply=on_reply)

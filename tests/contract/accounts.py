@@ -76,7 +76,9 @@ def account(
     spy = Spy()
 
     def wrap(app: ASGIApp) -> ASGIApp:
-        return spy.wrap(extra(app) if extra else app)
+        # The planted fault outermost: what it does to the wire, the client sees.
+        spied = spy.wrap(app)
+        return extra(spied) if extra else spied
 
     config = ServerConfig(
         api_key=new_api_key(),

@@ -8,13 +8,14 @@ import socket
 from pathlib import Path
 
 from contract_tests.mutants import get_mutant
+from contract_tests.verdict import ExitStatus
 from ngrok_failover_server.config import ServerConfig
 from ngrok_failover_server.testing import new_api_key, serve_in_thread
 
 from .accounts import account
 from .helpers import CI_SEED, run_contract
 
-CANNOT_RUN = 2
+CANNOT_RUN = ExitStatus.CANNOT_RUN
 
 
 def test_remote_target_prints_its_plan_and_needs_live(tmp_path: Path) -> None:

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+import pytest
+import requests
+from schemathesis.core.failures import AcceptedNegativeData
+
 from contract_tests.client import Exchange
 from contract_tests.mutants import MUTANTS
-from contract_tests.report import as_curl, finding_from, redact_tree, render_summary
-from contract_tests.violations import ContractViolation
+from contract_tests.report import (
+    Finding,
+    as_curl,
+    exit_status,
+    finding_from,
+    redact_tree,
+    render_summary,
+)
+from contract_tests.verdict import ExitStatus, Kind
+from contract_tests.violations import ContractViolation, Property
 
 EXCHANGE = Exchange(
     method="PATCH",
@@ -29,19 +42,80 @@ def test_curl_names_the_key_variable_and_quotes_the_body() -> None:
 
 
 def test_a_group_of_violations_gives_one_finding_each() -> None:
-    group = ExceptionGroup(
-        "two", [ContractViolation("a", "first", EXCHANGE), ContractViolation("b", "second")]
-    )
+    first = ContractViolation(Property.URI_IS_OWN, "first", EXCHANGE)
+    group = ExceptionGroup("two", [first, ContractViolation(Property.IDS_ARE_UNIQUE, "second")])
     findings = finding_from("test_x", group)
-    assert [f.prop for f in findings] == ["a", "b"]
+    assert [f.prop for f in findings] == ["uri_is_own", "ids_are_unique"]
     assert findings[0].curl is not None and findings[1].curl is None
 
 
+def _summary(findings: list[Finding], status: ExitStatus) -> str:
+    return render_summary(
+        findings, seed=42, target="here", profile="quick", reproduce="make x", status=status
+    )
+
+
 def test_summary_gives_verdict_seed_and_reproduction() -> None:
-    findings = finding_from("t", ContractViolation("uri_is_own", "bad uri", EXCHANGE))
-    text = render_summary(findings, seed=42, target="here", profile="quick", reproduce="make x")
+    findings = finding_from("t", ContractViolation(Property.URI_IS_OWN, "bad uri", EXCHANGE))
+    assert exit_status(findings, interrupted=False) is ExitStatus.VIOLATIONS
+    text = _summary(findings, ExitStatus.VIOLATIONS)
     assert "FAIL: 1 violation(s)" in text and "Seed: 42" in text and "## 1. uri_is_own" in text
-    assert "PASS" in render_summary([], seed=1, target="t", profile="quick", reproduce="r")
+    assert "(exit status 1, violations)" in text
+    assert "PASS" in _summary([], exit_status([], interrupted=False))
+
+
+def test_the_same_finding_from_many_tests_is_listed_once() -> None:
+    """A session fixture that fails (a valid list refused) fails every test the same way."""
+    violation = ContractViolation(Property.LIST_ANSWERS_200, "limit=100 answered 400", EXCHANGE)
+    findings = [f for n in range(14) for f in finding_from(f"test_{n}", violation)]
+    text = _summary(findings, exit_status(findings, interrupted=False))
+    assert "FAIL: 1 violation(s)" in text and text.count("## ") == 1
+    assert "Tests (14): `test_0`" in text
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        httpx.RemoteProtocolError("peer closed connection without sending complete message body"),
+        requests.exceptions.ConnectionError("Connection reset by peer"),
+        httpx.ReadTimeout("timed out"),
+    ],
+    ids=["answer lost", "reset", "timeout"],
+)
+def test_a_transport_fault_alone_is_inconclusive_not_a_violation(error: Exception) -> None:
+    try:
+        raise RuntimeError("the test failed") from error
+    except RuntimeError as wrapped:
+        findings = finding_from("t", wrapped)
+    assert [f.kind for f in findings] == [Kind.TRANSPORT]
+    assert exit_status(findings, interrupted=False) is ExitStatus.INCONCLUSIVE
+    text = _summary(findings, ExitStatus.INCONCLUSIVE)
+    assert "INCONCLUSIVE: 1 transport fault(s)" in text and "## Transport faults: 1" in text
+    violation = finding_from("u", ContractViolation(Property.URI_IS_OWN, "bad", EXCHANGE))
+    assert exit_status(findings + violation, interrupted=False) is ExitStatus.VIOLATIONS
+    assert exit_status(findings, interrupted=True) is ExitStatus.INTERRUPTED
+
+
+def test_a_schemathesis_failure_is_named_by_its_check() -> None:
+    failure = AcceptedNegativeData(
+        operation="GET /backends/failover",
+        message="limit=0 accepted",
+        status_code=200,
+        expected_statuses=["4xx"],
+    )
+    [finding] = finding_from("t", failure)
+    assert (finding.kind, finding.prop) == (Kind.VIOLATION, "negative_data_rejection")
+    assert finding.message.startswith("ST201")
+
+
+def test_exit_statuses_are_the_documented_ones() -> None:
+    assert {s.name: int(s) for s in ExitStatus} == {
+        "CONFORMANT": 0,
+        "VIOLATIONS": 1,
+        "CANNOT_RUN": 2,
+        "INCONCLUSIVE": 3,
+        "INTERRUPTED": 130,
+    }
 
 
 def test_redact_tree_scrubs_every_report_file(tmp_path: Path) -> None:
@@ -51,8 +125,8 @@ def test_redact_tree_scrubs_every_report_file(tmp_path: Path) -> None:
     assert "sekret" not in (tmp_path / "sub" / "r.xml").read_text(encoding="utf-8")
 
 
-def test_at_least_twenty_planted_faults_each_described() -> None:
+def test_at_least_twenty_planted_faults_each_described_and_named_by_a_property() -> None:
     assert len(MUTANTS) >= 20
     for mutant in MUTANTS.values():
-        assert mutant.description and mutant.catcher, mutant.name
+        assert mutant.description and Property(mutant.catcher), mutant.name
     assert 5 <= sum(m.sample for m in MUTANTS.values()) <= 6

@@ -37,7 +37,7 @@ def test_other_seeds_raise_no_false_alarm(tmp_path: Path, seed: int) -> None:
     assert verdict.returncode == 0, f"false alarm with seed {seed}:\n{verdict.summary}"
 
 
-@pytest.mark.parametrize("name", sorted(BENIGN))
+@pytest.mark.parametrize("name", sorted(n for n, variant in BENIGN.items() if variant.sample))
 def test_benign_variant_raises_no_false_alarm(tmp_path: Path, name: str) -> None:
     verdict = run_contract(tmp_path, f"--seed={CI_SEED}", f"--mutant={name}")
     assert verdict.returncode == 0, f"false alarm against {name}:\n{verdict.summary}"

@@ -1,0 +1,66 @@
+"""Verdict classes a CI can branch on: a server whose answers get lost is no violation of the
+API, but no verdict either (exit 3), and the run still removes everything it created."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from contract_tests.api import COLLECTION
+from contract_tests.mutants.asgi import ASGIApp, Message, Receive, Scope, Send
+from contract_tests.verdict import ExitStatus
+
+from .accounts import account
+from .helpers import CI_SEED, run_contract
+
+
+class LosesEveryFifthCreateAnswer:
+    """Stores every create, but for every fifth one sends the status line and headers only:
+    the connection then closes (uvicorn ends an answer its app left unfinished). Armed once
+    the account's production backends are made."""
+
+    def __init__(self) -> None:
+        self.armed = False
+
+    def __call__(self, app: ASGIApp) -> ASGIApp:
+        return self.wrap(app)
+
+    def wrap(self, app: ASGIApp) -> ASGIApp:
+        creates = 0
+
+        async def lossy(scope: Scope, receive: Receive, send: Send) -> None:
+            nonlocal creates
+            is_create = scope["type"] == "http" and scope["method"] == "POST"
+            if self.armed and is_create and scope["path"] == COLLECTION:
+                creates += 1
+                if creates % 5 == 0:
+
+                    async def headers_only(message: Message) -> None:
+                        if message["type"] == "http.response.start":
+                            await send(message)
+
+                    await app(scope, receive, headers_only)
+                    return
+            await app(scope, receive, send)
+
+        return lossy
+
+
+def test_lost_answers_make_the_run_inconclusive_and_everything_is_cleaned_up(
+    tmp_path: Path,
+) -> None:
+    lossy = LosesEveryFifthCreateAnswer()
+    with account(extra=lossy) as acct:
+        before = acct.listing()
+        lossy.armed = True
+        verdict = run_contract(
+            tmp_path,
+            f"--seed={CI_SEED}",
+            f"--base-url={acct.server.base_url}",
+            env={"NGROK_API_KEY": acct.server.api_key},
+        )
+        assert verdict.returncode == ExitStatus.INCONCLUSIVE, verdict.summary or verdict.output
+        assert "INCONCLUSIVE:" in verdict.summary and "## Transport faults:" in verdict.summary
+        assert "## 1." not in verdict.summary, verdict.summary  # no violation claimed
+        assert "Traceback" not in verdict.summary
+        assert "none left" in verdict.summary
+        assert acct.listing() == before  # lost creates carried the marker: swept too
