@@ -53,12 +53,14 @@ lint/node_modules/.installed: lint/package.json lint/package-lock.json
 
 setup: .venv/.synced lint/node_modules/.installed ## Install pinned Python and Node tools
 
-generate: .venv/.synced ## Regenerate generated/ from spec/ (openapi-python-client, pinned)
+generate: .venv/.synced clients/typescript/node_modules/.installed ## Regenerate generated/ from spec/ (openapi-python-client, pinned)
 	$(PY) -m scripts.generate
+	$(PY) -m scripts.generate_typescript  # clients/typescript/: openapi-typescript, pinned
 	$(UV) lock --quiet  # the client's version is the spec's info.version
 
-check-generated: .venv/.synced ## Fail with a diff if generated/ is not what spec/ generates
+check-generated: .venv/.synced clients/typescript/node_modules/.installed ## Fail with a diff if generated/ is not what spec/ generates
 	$(PY) -m scripts.generate --check
+	$(PY) -m scripts.generate_typescript --check
 
 lint: setup ## Validate and lint the spec, type-check it in TypeScript, ruff and mypy
 	.venv/bin/openapi-spec-validator spec/failover.openapi.yaml
@@ -70,8 +72,51 @@ lint: setup ## Validate and lint the spec, type-check it in TypeScript, ruff and
 	.venv/bin/mypy .
 	cd generated && ../.venv/bin/mypy --strict ngrok_failover_client
 
-test: check-generated lint ## The whole test suite: drift check, lint, then pytest
-	.venv/bin/pytest -n 2 --dist worksteal  # the 11-minute rate-limit test mostly waits
+test: check-generated lint test-typescript docs-setup ## The whole test suite: drift check, lint, then pytest
+	.venv/bin/pytest -n 2 --dist worksteal  # slow tests first, the rest beside them
+
+# The TypeScript client (clients/typescript/): its tools pinned in its own package-lock.json.
+.PHONY: test-typescript
+clients/typescript/node_modules/.installed: clients/typescript/package.json clients/typescript/package-lock.json
+	cd clients/typescript && npm ci --no-audit --no-fund --silent
+	@touch $@
+
+test-typescript: .venv/.synced clients/typescript/node_modules/.installed ## Compile the TypeScript client and run its tests (node --test) against the reference server
+	cd clients/typescript && npx --no-install tsc -b ../../tests/typescript
+	node --test clients/typescript/dist/tests/*.test.mjs
+
+# The API reference page: Redocly's CLI pinned in docs/tools/package-lock.json, Chromium from Debian.
+.PHONY: docs docs-setup
+docs/tools/node_modules/.installed: docs/tools/package.json docs/tools/package-lock.json
+	cd docs/tools && npm ci --no-audit --no-fund --silent
+	@touch $@
+
+docs-setup: docs/tools/node_modules/.installed
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+docs: .venv/.synced docs-setup ## Render the spec to docs/reference/index.html (one offline page) and its screenshot.png
+	$(PY) -m scripts.build_docs
+
+# The release gate. BASE: a git ref (default: the latest v* tag, else origin/main, else HEAD).
+.PHONY: check-breaking changelog release
+BASE ?=
+VERSION ?=
+OUT ?=
+BASE_ARG = $(if $(BASE),--base $(BASE))
+check-breaking: .venv/.synced ## Fail on a breaking change (spec or Python client API) since BASE= unless info.version's major went up
+	$(PY) -m scripts.check_breaking $(BASE_ARG)
+
+changelog: .venv/.synced ## The changes since BASE= as Markdown (on stdout, or into OUT=file)
+	@$(PY) -m scripts.check_breaking --changelog $(BASE_ARG) $(if $(OUT),--output $(OUT))
+
+release: .venv/.synced ## Set info.version to VERSION=x.y.z if it matches the changes since BASE=, regenerate, gate, test
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z [BASE=git-ref]" >&2; exit 2; }
+	$(PY) -m scripts.release $(VERSION) $(BASE_ARG)
+	$(MAKE) generate
+	$(MAKE) check-breaking
+	$(MAKE) test
+	@echo "release: v$(VERSION) is ready; commit it, then tag it:"
+	@echo "  git commit -am 'Release v$(VERSION)' && git tag -a v$(VERSION) -m 'v$(VERSION)'"
 
 serve: .venv/.synced ## Start the reference server (PORT= API_KEY= STRICT=1 KNOWN_BACKENDS=a,b DB= PUBLIC_URL= RATE_LIMIT=N[/Ws])
 	$(PY) -m ngrok_failover_server $(SERVE_ARGS)
@@ -103,5 +148,6 @@ build: .venv/.synced ## Build the generated client's wheel and sdist into dist/
 clean: ## Remove installed tools, caches, reports and build output (everything git ignores)
 	rm -rf .tools .venv lint/node_modules bench/node_modules lint/typescript/failover.d.ts dist build \
 	  reports .mypy_cache .ruff_cache .pytest_cache .hypothesis .schemathesis
+	rm -rf clients/typescript/node_modules clients/typescript/dist docs/tools/node_modules docs/reference/index.html
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 	find . -name '*.egg-info' -type d -prune -exec rm -rf {} +

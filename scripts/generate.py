@@ -35,8 +35,8 @@ def _tool(name: str) -> str:
     return str(path)
 
 
-def generate_into(out: Path) -> None:
-    """Run openapi-python-client into `out`, which must not exist yet."""
+def generate_into(out: Path, spec: Path = SPEC) -> None:
+    """Run openapi-python-client on `spec` into `out`, which must not exist yet."""
     bin_dir = str(Path(sys.executable).parent)
     _tool("ruff")  # the post hooks call it; without it the generator only warns
     env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
@@ -44,7 +44,7 @@ def generate_into(out: Path) -> None:
         _tool("openapi-python-client"),
         "generate",
         "--path",
-        str(SPEC),
+        str(spec),
         "--config",
         str(CONFIG),
         "--custom-template-path",
