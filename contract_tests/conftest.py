@@ -28,7 +28,7 @@ from ngrok_failover_server.testing import serve_in_thread
 
 from .client import ApiClient
 from .gate import Gate, gate_requests
-from .ledger import Ledger
+from .ledger import Ledger, StatelessServer
 from .mutants import get_mutant
 from .options import (
     KEY_ENV,
@@ -44,7 +44,7 @@ from .report import exit_status, finding_from, redact, redact_tree, render_summa
 from .safety import PreflightError, preflight
 from .schema import configure
 from .session import ContractSession
-from .settings import ANCHOR_COUNT, Profile
+from .settings import ANCHOR_COUNT, SEMANTIC_MODULES, Profile
 from .sweep import Swept
 from .verdict import ExitStatus
 
@@ -80,6 +80,7 @@ def pytest_configure(config: pytest.Config) -> None:
         max_creates=options.profile.max_creates,
     )
     config.stash[SESSION] = session = ContractSession(options, gate)
+    config.pluginmanager.register(_CollectionWatch(session), "contract-collection-watch")
     session.closing.enter_context(gate_requests(gate))  # Schemathesis's requests pass it too
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -93,6 +94,18 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.xmlpath = str(options.reports_dir / "junit.xml")
 
 
+class _CollectionWatch:
+    """A test module that cannot be collected is no pass: the run could not be made."""
+
+    def __init__(self, contract: ContractSession) -> None:
+        self.contract = contract
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed and self.contract.cannot_run is None:
+            last = (report.longreprtext.strip().splitlines() or ["?"])[-1]
+            self.contract.cannot_run = f"{report.nodeid} could not be collected: {last}"
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_pycollect_makeitem(
     collector: pytest.Module | pytest.Class, name: str, obj: object
@@ -103,6 +116,15 @@ def pytest_pycollect_makeitem(
     if schema is not None:
         configure(schema, session_of(collector.config).options)
     return (yield)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The schema profile leaves out the tests that need a server that keeps state."""
+    if session_of(config).options.profile.semantic:
+        return
+    kept = [item for item in items if item.path.name not in SEMANTIC_MODULES]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
 
 
 def pytest_runtest_teardown(item: pytest.Item) -> None:
@@ -143,10 +165,19 @@ def ledger(contract: ContractSession) -> Iterator[Ledger]:
             seed=options.seed,
             given_children=options.child_backends,
             run_id=options.run_id,
+            stateful=options.profile.semantic,
         )
         stack.callback(_finish_run, contract)  # also at the session's end, whatever ends it
         ledger.survey()
-        ledger.make_anchors(ANCHOR_COUNT)
+        if options.profile.semantic:
+            try:
+                ledger.make_anchors(ANCHOR_COUNT)
+            except StatelessServer as err:
+                contract.cannot_run = (
+                    f"{options.target} keeps no state: {err}; a mock can be held to the "
+                    "schema only: run again with --profile schema (PROFILE=schema)"
+                )
+                pytest.exit(contract.cannot_run, returncode=ExitStatus.CANNOT_RUN)
         yield ledger
 
 
@@ -221,8 +252,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     contract = session_of(session.config)
     # Before pytest tears the fixtures down: a self-started server still answers.
     _finish_run(contract)
-    interrupted = contract.signalled is not None or exitstatus == pytest.ExitCode.INTERRUPTED
+    interrupted = contract.signalled is not None
     status = exit_status(contract.findings, interrupted=interrupted)
+    if contract.cannot_run is not None:
+        status = ExitStatus.CANNOT_RUN
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or interrupted:
         session.exitstatus = status
     options = contract.options
@@ -250,6 +283,8 @@ def _run_facts(contract: ContractSession, status: ExitStatus) -> list[str]:
         f"Requests: {gate.requests} ({rate}), backends created: {gate.creates}, "
         f"429 answers waited out: {gate.rate_limited}",
     ]
+    if contract.cannot_run is not None:
+        facts.append(f"Could not run: {contract.cannot_run}")
     if swept is not None:
         left = f"; NOT deleted: {sorted(swept.left)}" if swept.left else "; none left"
         facts.append(f"Cleanup: deleted {len(swept.removed)} backends this run created{left}")

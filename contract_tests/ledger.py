@@ -21,6 +21,10 @@ from .sweep import Swept, sweep
 from .violations import ContractViolation, Property
 
 
+class StatelessServer(Exception):
+    """The server keeps no state (a mock): semantic properties cannot be checked."""
+
+
 def fresh_failover_id(rng: random.Random, prefix: str = FAILOVER_PREFIX) -> str:
     """A well-formed id that no server has handed out (27 random base62 characters)."""
     return prefix + "".join(rng.choice(BASE62) for _ in range(27))
@@ -38,6 +42,7 @@ class Ledger:
     created: list[str] = field(default_factory=list, repr=False)  # in creation order
     deleted: set[str] = field(default_factory=set, repr=False)
     foreign: set[str] = field(default_factory=set, repr=False)  # there before the run
+    stateful: bool = True  # False (the schema profile): ids are not held to uniqueness
 
     @property
     def children(self) -> tuple[str, ...]:
@@ -62,7 +67,7 @@ class Ledger:
 
     def record_created(self, backend_id: str, exchange: Exchange | None = None) -> None:
         """Remember a backend the server just created; its id must be new."""
-        if exchange is not None:
+        if exchange is not None and self.stateful:
             id_is_new(backend_id, [*self.created, *self.foreign], exchange)
         if backend_id not in self.created and backend_id not in self.foreign:
             self.created.append(backend_id)
@@ -99,10 +104,20 @@ class Ledger:
         return exchange, resource
 
     def make_anchors(self, count: int) -> None:
-        """Create the failover backends that serve as children of everything else."""
+        """Create the failover backends that serve as children of everything else; a server
+        that keeps no state shows itself here (`StatelessServer`), before any test runs."""
         for number in range(count):
-            _, resource = self.create({"description": f"anchor {number}", "backends": []})
+            try:
+                _, resource = self.create({"description": f"anchor {number}", "backends": []})
+            except ContractViolation as violation:
+                if violation.prop is Property.IDS_ARE_UNIQUE:  # the id of an example, say
+                    raise StatelessServer(
+                        f"a create answered an id that already existed ({violation.message})"
+                    ) from violation
+                raise
             self.anchors.append(str(resource["id"]))
+            if number == 0 and self.client.get(self.anchors[0]).status == 404:
+                raise StatelessServer(f"the backend just created ({self.anchors[0]}) is not found")
 
     def clean_up(self) -> Swept:
         """Delete what this run created: the ids it knows, newest first (children last), then

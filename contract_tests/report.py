@@ -161,6 +161,7 @@ _VERDICTS = {
     ExitStatus.VIOLATIONS: "FAIL: {violations} violation(s)",
     ExitStatus.INCONCLUSIVE: "INCONCLUSIVE: {transport} transport fault(s) stopped a verdict",
     ExitStatus.INTERRUPTED: "INTERRUPTED: {violations} violation(s) before the stop",
+    ExitStatus.CANNOT_RUN: "COULD NOT RUN",
 }
 
 

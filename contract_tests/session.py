@@ -24,6 +24,7 @@ class ContractSession:
     findings: list[Finding] = field(default_factory=list)
     signalled: str | None = None  # the stop signal received, if any
     swept: Swept | None = None  # the cleanup's result, once it ran
+    cannot_run: str | None = None  # why the run stopped before a verdict (exit status 2)
     closing: ExitStack = field(default_factory=ExitStack)
 
     def request_stop(self, signum: int, frame: FrameType | None) -> None:

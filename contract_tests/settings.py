@@ -25,6 +25,9 @@ class Profile:
     shrink: bool  # minimise a failing example (slow against a server: every step is a request)
     max_requests: int
     max_creates: int
+    # False: the schema alone (every operation's answers against the spec, documented
+    # rejections), no state machines and no semantic properties: for a stateless mock.
+    semantic: bool = True
 
 
 PROFILES: dict[str, Profile] = {
@@ -34,7 +37,13 @@ PROFILES: dict[str, Profile] = {
     "thorough": Profile(
         "thorough", 150, 120, 40, 80, 23, shrink=True, max_requests=150000, max_creates=15000
     ),
+    # For a mock that keeps no state (Prism): answers checked against the spec only.
+    "schema": Profile(
+        "schema", 25, 0, 2, 0, 0, shrink=False, max_requests=8000, max_creates=1500, semantic=False
+    ),
 }
+# The tests that need a server that keeps state; the `schema` profile leaves them out.
+SEMANTIC_MODULES = ("test_lifecycle.py", "test_model.py", "test_paging.py", "test_stateful.py")
 
 # Anchor backends the run creates first, to serve as children of everything else.
 ANCHOR_COUNT = 3

@@ -25,9 +25,9 @@ from contract_tests.options import KEY_ENV, OptionsError, check_consent, parser,
 from contract_tests.verdict import ExitStatus
 
 ROOT = Path(__file__).resolve().parent.parent
-# pytest's own codes, for what ends a run before the suite's verdict (see the conftest).
-PYTEST_INTERRUPTED = 2
-PYTEST_USAGE_ERROR = 4  # a refused target: unreachable, key refused, wrong base path
+# pytest's own code for a refused target (unreachable, key refused, wrong base path): the
+# suite's plugin sets every other status itself (`ExitStatus`).
+PYTEST_USAGE_ERROR = 4
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     returncode = run_redacted(command, os.environ.get(KEY_ENV, ""))
     if returncode == PYTEST_USAGE_ERROR:
         return ExitStatus.CANNOT_RUN  # pytest printed the one message
-    status = ExitStatus.INTERRUPTED if returncode == PYTEST_INTERRUPTED else returncode
+    status = returncode
     print(f"contract: reports in {options.reports_dir}/ (summary.md first); seed {options.seed}")
     if status == ExitStatus.INTERRUPTED:
         print("contract: interrupted; the backends this run created were deleted (see above)")

@@ -167,15 +167,11 @@ def test_an_error_body_without_msg_is_a_violation_and_without_error_code_is_not(
     assert not keeps_failure(_schema_error(), get, 404, no_code)
 
 
-def test_a_404_to_an_unsupported_method_passes_remote_and_on_loopback(tmp_path: Path) -> None:
-    """The same server (404 for methods the API lacks) is judged the same wherever it runs."""
+def test_a_404_to_an_unsupported_method_passes_on_loopback(tmp_path: Path) -> None:
+    """A user's own server on 127.0.0.1 is held to the docs (no 405 there), not to the
+    reference server's choice; `keeps_failure` takes no notion of where the server runs."""
     wrap = get_mutant("unsupported_method_404").wrap
     with serve_in_thread(wrap=wrap) as server:
         common = (f"--seed={CI_SEED}", f"--base-url={server.base_url}")
-        env = {"NGROK_API_KEY": server.api_key}
-        remote = run_contract(
-            tmp_path / "remote", *common, "--assume-remote", "--live", "--max-rpm=0", env=env
-        )
-        local = run_contract(tmp_path / "local", *common, "--", "-x", env=env)
-    assert remote.returncode == 0, remote.summary or remote.output[-3000:]
+        local = run_contract(tmp_path, *common, env={"NGROK_API_KEY": server.api_key})
     assert local.returncode == 0, local.summary or local.output[-3000:]

@@ -16,14 +16,14 @@ from .helpers import CI_SEED, run_contract
 SAMPLE = sorted(name for name, mutant in MUTANTS.items() if mutant.sample)
 
 
-@pytest.mark.parametrize("mode", ["lenient", "strict"])
-def test_clean_reference_server_passes_in_both_reference_modes(tmp_path: Path, mode: str) -> None:
-    verdict = run_contract(tmp_path, f"--seed={CI_SEED}", f"--reference-mode={mode}")
+def test_clean_reference_server_passes(tmp_path: Path) -> None:
+    verdict = run_contract(tmp_path, f"--seed={CI_SEED}", "--reference-mode=lenient")
     assert verdict.returncode == 0, f"false alarm against the clean server:\n{verdict.summary}"
     assert "PASS: no violation found" in verdict.summary
 
 
 def test_clean_strict_server_passes_with_given_child_backends(tmp_path: Path) -> None:
+    """Strict mode (children must exist) with children given as well as the run's own."""
     children = "bkdhr_2fKmcZgRe5lU5KuvWGqW6c2j976,bkdtg_2fKmcZgRe5lU5KuvWGqW6c2j977"
     verdict = run_contract(
         tmp_path, f"--seed={CI_SEED}", "--reference-mode=strict", f"--child-backends={children}"
@@ -31,7 +31,7 @@ def test_clean_strict_server_passes_with_given_child_backends(tmp_path: Path) ->
     assert verdict.returncode == 0, f"false alarm with CHILD_BACKENDS:\n{verdict.summary}"
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1])
 def test_other_seeds_raise_no_false_alarm(tmp_path: Path, seed: int) -> None:
     verdict = run_contract(tmp_path, f"--seed={seed}")
     assert verdict.returncode == 0, f"false alarm with seed {seed}:\n{verdict.summary}"
@@ -44,10 +44,11 @@ def test_benign_variant_raises_no_false_alarm(tmp_path: Path, name: str) -> None
 
 
 @pytest.mark.parametrize("name", SAMPLE)
-def test_planted_fault_is_caught(tmp_path: Path, name: str) -> None:
-    verdict = run_contract(tmp_path, f"--seed={CI_SEED}", f"--mutant={name}")
-    assert verdict.returncode != 0, f"{name} survived: {MUTANTS[name].description}"
+def test_planted_fault_is_caught_by_its_property(tmp_path: Path, name: str) -> None:
+    verdict = run_contract(tmp_path, f"--seed={CI_SEED}", f"--mutant={name}", "--", "-x")
+    assert verdict.returncode == 1, f"{name} survived: {MUTANTS[name].description}"
     assert "FAIL:" in verdict.summary and f"Seed: {CI_SEED}" in verdict.summary
+    assert f"## 1. {MUTANTS[name].catcher}" in verdict.summary, verdict.summary[:3000]
 
 
 def test_run_prints_its_seed_and_writes_every_report(tmp_path: Path) -> None:

@@ -1,0 +1,42 @@
+"""A mock that keeps no state is told so in one line and can be held to the schema alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from contract_tests.mutants.asgi import ASGIApp, Fault, Reply, Request
+from contract_tests.verdict import ExitStatus
+from ngrok_failover_server.testing import serve_in_thread
+
+from .helpers import CI_SEED, run_contract
+
+# The spec's example backend: what a mock built from examples answers to every create.
+EXAMPLE_ID = "bkdfo_2fKmcY180hfsrLrsT0VTrp3T7Tu"
+
+
+def answers_every_create_with_the_example(app: ASGIApp) -> ASGIApp:
+    """Stores nothing a client can find again: every create answers the same example id."""
+
+    def on_reply(request: Request, reply: Reply) -> Reply:
+        body = reply.json()
+        if request.method == "POST" and reply.status == 201 and isinstance(body, dict):
+            uri = body["uri"].replace(body["id"], EXAMPLE_ID)
+            return reply.with_json({**body, "id": EXAMPLE_ID, "uri": uri})
+        return reply
+
+    return Fault(app, on_reply=on_reply)
+
+
+def test_a_stateless_server_is_named_once_and_pointed_to_the_schema_profile(
+    tmp_path: Path,
+) -> None:
+    with serve_in_thread(wrap=answers_every_create_with_the_example) as server:
+        env = {"NGROK_API_KEY": server.api_key}
+        common = (f"--seed={CI_SEED}", f"--base-url={server.base_url}")
+        semantic = run_contract(tmp_path / "quick", *common, env=env)
+        schema = run_contract(tmp_path / "schema", *common, "--profile=schema", env=env)
+    assert semantic.returncode == ExitStatus.CANNOT_RUN, semantic.output[-3000:]
+    assert "keeps no state" in semantic.output and "--profile schema" in semantic.output
+    assert semantic.summary.count("keeps no state") == 1, semantic.summary
+    assert schema.returncode == ExitStatus.CONFORMANT, schema.summary or schema.output[-3000:]
+    assert "Profile: schema" in schema.summary
