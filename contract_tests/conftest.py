@@ -26,7 +26,9 @@ from schemathesis.pytest.plugin import SchemaHandleMark
 from ngrok_failover_server.config import ServerConfig
 from ngrok_failover_server.testing import serve_in_thread
 
+from . import coverage
 from .client import ApiClient
+from .coverage import Coverage
 from .gate import Gate, gate_requests
 from .ledger import Ledger, StatelessServer
 from .mutants import get_mutant
@@ -47,6 +49,7 @@ from .session import ContractSession
 from .settings import ANCHOR_COUNT, SEMANTIC_MODULES, Profile
 from .sweep import Swept
 from .verdict import ExitStatus
+from .violations import ContractViolation, Property
 
 SESSION = pytest.StashKey[ContractSession]()
 
@@ -73,13 +76,16 @@ def pytest_configure(config: pytest.Config) -> None:
             preflight(options.base_url, options.api_key)
         except PreflightError as err:
             raise pytest.UsageError(str(err)) from None
+    tally = Coverage()
     gate = Gate(
         options.marker,
         max_rpm=options.max_rpm,
         max_requests=options.profile.max_requests,
         max_creates=options.profile.max_creates,
+        observe=tally.observe,
     )
-    config.stash[SESSION] = session = ContractSession(options, gate)
+    config.stash[SESSION] = session = ContractSession(options, gate, coverage=tally)
+    coverage.CURRENT.set(tally)  # the named properties count their checks there
     config.pluginmanager.register(_CollectionWatch(session), "contract-collection-watch")
     session.closing.enter_context(gate_requests(gate))  # Schemathesis's requests pass it too
     if threading.current_thread() is threading.main_thread():
@@ -253,6 +259,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # Before pytest tears the fixtures down: a self-started server still answers.
     _finish_run(contract)
     interrupted = contract.signalled is not None
+    _require_coverage(contract)
     status = exit_status(contract.findings, interrupted=interrupted)
     if contract.cannot_run is not None:
         status = ExitStatus.CANNOT_RUN
@@ -272,6 +279,20 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for secret in _secrets(options):
         summary = redact(summary, secret)
     (options.reports_dir / "summary.md").write_text(summary, encoding="utf-8")
+    contract.coverage.write(options.reports_dir)
+
+
+def _require_coverage(contract: ContractSession) -> None:
+    """With --require-coverage, a documented status never seen is a finding (exit 1)."""
+    missing = contract.coverage.missing()
+    if contract.options.require_coverage and missing and contract.cannot_run is None:
+        shown = ", ".join(f"{operation} {status}" for operation, status in missing)
+        violation = ContractViolation(
+            Property.DOCUMENTED_STATUSES_SEEN,
+            f"no answer of the run showed these documented statuses: {shown} "
+            "(coverage.md has the whole table)",
+        )
+        contract.findings.extend(finding_from("(coverage)", violation))
 
 
 def _run_facts(contract: ContractSession, status: ExitStatus) -> list[str]:

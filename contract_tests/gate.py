@@ -66,6 +66,7 @@ class Gate:
         max_creates: int | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        observe: Callable[[str, str, int], None] | None = None,
     ) -> None:
         self.marker = marker
         self.max_rpm = max_rpm
@@ -73,6 +74,7 @@ class Gate:
         self.max_creates = max_creates
         self.clock = clock
         self.sleep = sleep
+        self.observe = observe  # told (method, url, status) of every answer: coverage
         self.requests = 0
         self.creates = 0
         self.rate_limited = 0  # 429 answers waited out
@@ -180,7 +182,10 @@ class Gate:
         while True:
             self.admit(method, url, body)
             answer = send_once()
-            wait = self.retry_wait(*status_and_retry_after(answer), attempt)
+            status, retry_after = status_and_retry_after(answer)
+            if self.observe is not None:
+                self.observe(method, url, status)
+            wait = self.retry_wait(status, retry_after, attempt)
             if wait is None:
                 return answer
             discard(answer)

@@ -67,6 +67,12 @@ OPTIONS = (
     Option("--live", "LIVE", "go ahead against a remote account", switch=True),
     Option("--dry-run", "DRY_RUN", "print the plan, send nothing", switch=True),
     Option(
+        "--require-coverage",
+        "REQUIRE_COVERAGE",
+        "fail (exit 1) when a documented status of an operation was never seen",
+        switch=True,
+    ),
+    Option(
         "--max-rpm",
         "MAX_RPM",
         "requests per rolling minute at most (default: 100 remote, none on loopback; 0: none)",
@@ -118,6 +124,7 @@ class Options:
     max_rpm: int | None  # requests per rolling minute at most; None: no limit
     live: bool  # the user agreed to a run against a remote account
     dry_run: bool
+    require_coverage: bool
     reference_mode: str
     mutant: str | None
 
@@ -145,6 +152,8 @@ class Options:
         args.append(f"--max-rpm={self.max_rpm or 0}")
         if self.live:
             args.append("--live")
+        if self.require_coverage:
+            args.append("--require-coverage")
         if self.mutant:
             args.append(f"--mutant={self.mutant}")
         return args
@@ -188,6 +197,7 @@ def resolve(
         max_rpm=max_rpm_for(remote, values["max_rpm"]),
         live=bool(values["live"]),
         dry_run=bool(values["dry_run"]),
+        require_coverage=bool(values["require_coverage"]),
         reference_mode=values["reference_mode"] or "lenient",
         mutant=values["mutant"] or None,
     )

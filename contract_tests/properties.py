@@ -13,6 +13,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import coverage
 from .api import BACKEND_FIELDS, COLLECTION
 from .client import Exchange
 from .violations import ContractViolation, Property
@@ -22,6 +23,9 @@ NOT_FOUND = 404
 
 
 def _require(condition: bool, prop: Property, message: str, exchange: Exchange | None) -> None:
+    tally = coverage.CURRENT.get()
+    if tally is not None:
+        tally.checked(prop, condition)
     if not condition:
         raise ContractViolation(prop, message, exchange)
 

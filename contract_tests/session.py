@@ -7,6 +7,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from types import FrameType
 
+from .coverage import Coverage
 from .gate import Gate
 from .ledger import Ledger
 from .options import Options
@@ -26,6 +27,7 @@ class ContractSession:
     swept: Swept | None = None  # the cleanup's result, once it ran
     cannot_run: str | None = None  # why the run stopped before a verdict (exit status 2)
     closing: ExitStack = field(default_factory=ExitStack)
+    coverage: Coverage = field(default_factory=Coverage)
 
     def request_stop(self, signum: int, frame: FrameType | None) -> None:
         """The handler of Ctrl-C and SIGTERM: the gate raises `Stopped` at the run's next

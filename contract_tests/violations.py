@@ -48,6 +48,8 @@ class Property(enum.StrEnum):
     DELETE_ANSWERS_204 = "delete_answers_204"
     LIST_ANSWERS_200 = "list_answers_200"
     ERROR_BODY_MATCHES_STATUS = "error_body_matches_status"
+    # --require-coverage: every documented status of every operation was seen.
+    DOCUMENTED_STATUSES_SEEN = "documented_statuses_seen"
     # Schemathesis's checks, by the names it gives them.
     NOT_A_SERVER_ERROR = "not_a_server_error"
     STATUS_CODE_CONFORMANCE = "status_code_conformance"

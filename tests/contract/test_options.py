@@ -58,7 +58,7 @@ def test_other_arguments_are_left_to_pytest() -> None:
         ({}, [f"--base-url={LOCAL}"], "needs the API key in $NGROK_API_KEY"),
         ({"NGROK_API_KEY": "k"}, ["--base-url=api.ngrok.com"], "'api.ngrok.com' is not a base URL"),
         ({"SEED": "abc"}, [], "SEED='abc' is not an integer"),
-        ({"PROFILE": "fast"}, [], "PROFILE='fast' is not one of live, quick, thorough"),
+        ({"PROFILE": "fast"}, [], "PROFILE='fast' is not one of live, quick, schema, thorough"),
         ({}, ["--child-backends=bkdhr_short"], "'bkdhr_short' is not a backend id"),
         ({"CHILD_BACKENDS": f"{CHILD},x"}, [], "'x' is not a backend id"),
         ({}, ["--max-rpm=-1"], "-1 is below 0"),
