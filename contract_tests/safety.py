@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .api import auth_headers, json_or_none
 from .settings import Profile
 
 # ngrok allows 120 requests per rolling minute per account; stay below, leaving room for
@@ -81,7 +82,7 @@ def render_plan(*, base_url: str, profile: Profile, max_rpm: int | None, run_mar
 def preflight(base_url: str, api_key: str) -> None:
     """One list call; raise `PreflightError` with the one message that explains a dead end."""
     url = base_url.rstrip("/") + "/backends/failover?limit=1"
-    headers = {"Authorization": f"Bearer {api_key}", "Ngrok-Version": "2"}
+    headers = auth_headers(api_key)
     try:
         response = httpx.get(url, headers=headers, timeout=PREFLIGHT_TIMEOUT_S)
     except httpx.TimeoutException:
@@ -97,10 +98,7 @@ def preflight(base_url: str, api_key: str) -> None:
         )
     if response.status_code == 429:
         return  # rate limited: the key works and the run will wait
-    try:
-        page = response.json()
-    except ValueError:
-        page = None
+    page = json_or_none(response.content)
     if response.status_code != 200 or not isinstance(page, dict) or "backends" not in page:
         raise PreflightError(
             f"{base_url} does not look like the ngrok API (GET /backends/failover answered "
@@ -110,9 +108,8 @@ def preflight(base_url: str, api_key: str) -> None:
 
 
 def _error_code(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
+    body = json_or_none(response.content)
+    if body is None:
         return "no error body"
     code = body.get("error_code") if isinstance(body, dict) else None
     return str(code) if code else "no error_code"

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 from schemathesis import CheckContext, Response
 
 from . import properties
-from .api import COLLECTION, FAILOVER_ID_RE, item_id, json_or_none
+from .api import COLLECTION, FAILOVER_ID_RE, WRITABLE_FIELDS, item_id, json_or_none
 from .client import Exchange
 from .ledger import Ledger
 from .schema import GeneratedCase as Case
@@ -74,7 +74,7 @@ def written_fields_read_back(ctx: CheckContext, response: Response, case: Case) 
     resource = json_or_none(response.text)
     if not isinstance(resource, dict):
         return None
-    for field in ("description", "metadata", "backends"):
+    for field in WRITABLE_FIELDS:
         if field in written:
             properties.field_reads_back(field, written[field], resource, exchange_of(response))
     return None

@@ -5,13 +5,11 @@ from __future__ import annotations
 import random
 
 from . import properties
-from .api import LIMIT_MAX
+from .api import LIMIT_MAX, WRITABLE_FIELDS
 from .ledger import Ledger
 from .model import FOREIGN_ALLOWANCE
 from .paging import read_all
 from .violations import Property
-
-FIELDS = ("description", "metadata", "backends")
 
 
 def test_update_keeps_absent_fields_and_replaces_present_ones(ledger: Ledger) -> None:
@@ -38,7 +36,7 @@ def test_update_keeps_absent_fields_and_replaces_present_ones(ledger: Ledger) ->
         patch = exchange.sent_json()  # a description is sent behind the run marker
         after = exchange.json()
         properties.has_every_field(after, exchange)
-        for field in FIELDS:
+        for field in WRITABLE_FIELDS:
             if field in patch:
                 properties.field_reads_back(field, patch[field], after, exchange)
             else:
@@ -46,7 +44,7 @@ def test_update_keeps_absent_fields_and_replaces_present_ones(ledger: Ledger) ->
         for field in ("id", "created_at"):
             properties.identity_unchanged(field, created, after, exchange)
         read = ledger.client.get(backend_id)
-        for field in FIELDS:
+        for field in WRITABLE_FIELDS:
             properties.field_reads_back(field, after[field], read.json(), read)
         before = after
     _listed_as_read(ledger, backend_id, read.json())

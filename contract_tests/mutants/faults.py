@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ..api import COLLECTION, FAILOVER_ID_RE
+from ..api import COLLECTION, FAILOVER_ID_RE, WRITABLE_FIELDS
 from ..api import item_id as api_item_id
 from ..violations import Property
 from .asgi import ASGIApp, Fault, Reply, Request
@@ -648,7 +648,7 @@ def unknown_fields_ignored(app: ASGIApp) -> ASGIApp:
     def on_request(request: Request) -> Request:
         body = request.json()
         if request.method in ("POST", "PATCH") and isinstance(body, dict):
-            known = {k: v for k, v in body.items() if k in ("description", "metadata", "backends")}
+            known = {k: v for k, v in body.items() if k in WRITABLE_FIELDS}
             return request.with_json(known)
         return request
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from contract_tests.api import auth_headers
 from contract_tests.mutants.asgi import ASGIApp, Fault, Reply, Request
 from ngrok_failover_server.config import ServerConfig
 from ngrok_failover_server.testing import RunningServer, new_api_key, serve_in_thread
@@ -45,7 +46,7 @@ class Account:
     production: list[str]  # ids, newest first
 
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.server.api_key}", "Ngrok-Version": "2"}
+        return auth_headers(self.server.api_key)
 
     def listing(self) -> str:
         """Every backend, as the server's bytes (one page holds them all)."""
@@ -95,7 +96,7 @@ def account(
                     "metadata": json.dumps({"team": "web", "n": number}),
                     "backends": made[-2:] if number % 3 == 2 else [],
                 }
-                headers = {"Authorization": f"Bearer {server.api_key}", "Ngrok-Version": "2"}
+                headers = auth_headers(server.api_key)
                 response = client.post("/backends/failover", json=body, headers=headers)
                 assert response.status_code == 201, response.text
                 made.append(response.json()["id"])
