@@ -20,7 +20,7 @@ NPX := cd lint && npx --no-install
 export BASE_URL NGROK_API_KEY CHILD_BACKENDS PROFILE SEED REPORTS_DIR
 # Live runs: LIVE=1 goes ahead against a remote account, DRY_RUN=1 prints the plan only, MAX_RPM
 # caps the suite's requests per minute (RATE_LIMIT below is the reference server's own limit).
-export LIVE DRY_RUN MAX_RPM
+export LIVE DRY_RUN MAX_RPM REQUIRE_COVERAGE
 
 # Reference server options (make serve); empty means the server's default.
 PORT ?=
@@ -132,13 +132,13 @@ bench: .venv/.synced bench/node_modules/.installed ## Benchmarks, side by side: 
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) -m bench $(SECTION) $(if $(filter 1 yes true,$(QUICK)),--quick)
 
-contract: .venv/.synced ## Contract suite (BASE_URL= NGROK_API_KEY= CHILD_BACKENDS=a,b PROFILE=live|quick|thorough SEED=n LIVE=1 DRY_RUN=1 MAX_RPM=n)
+contract: .venv/.synced ## Contract suite (BASE_URL= NGROK_API_KEY= CHILD_BACKENDS=a,b PROFILE=live|quick|thorough|schema SEED=n LIVE=1 DRY_RUN=1 MAX_RPM=n REQUIRE_COVERAGE=1)
 	$(PY) -m scripts.run_contract
 
 contract-cleanup: .venv/.synced ## Delete backends killed contract runs left (BASE_URL= NGROK_API_KEY= DRY_RUN=1)
 	$(PY) -m scripts.cleanup_contract
 
-mutation: .venv/.synced ## Run the suite against every planted fault: fault | caught | seconds
+mutation: .venv/.synced ## The suite against every planted fault and benign variant: two tables
 	$(PY) -m scripts.run_mutation
 
 build: .venv/.synced ## Build the generated client's wheel and sdist into dist/
