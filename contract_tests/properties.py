@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Collection, Sequence
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -256,15 +257,32 @@ def live_backends_listed(missing: Sequence[str], exchange: Exchange) -> None:
     )
 
 
+def _instant(stamp: str) -> datetime | None:
+    """An RFC 3339 timestamp as an instant: any offset, any fraction of a second (only whole
+    seconds and `Z` are what ngrok's examples show; the docs say RFC 3339). None when it is
+    malformed: the schema checks say what is wrong with it."""
+    try:
+        instant = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+def _later(instants: Sequence[datetime | None], i: int) -> bool:
+    this, before = instants[i], instants[i - 1]
+    return this is not None and before is not None and this > before
+
+
 def newest_first(listed: Sequence[Resource], ex: Exchange) -> None:
     """Backends are listed newest first: `created_at` never increases down the list.
 
     ngrok's ids are KSUIDs (whole seconds, then random bits), so two backends made in the
-    same second may come in either order: only `created_at` is compared (ngrok docs: list
-    "newest first"; `spec/facts.yaml`).
+    same second may come in either order: only `created_at` is compared, as instants (ngrok
+    docs: list "newest first", created_at RFC 3339; `spec/facts.yaml`).
     """
     stamps = [str(item.get("created_at")) for item in listed]
-    later = next((i for i in range(1, len(stamps)) if stamps[i] > stamps[i - 1]), None)
+    instants = [_instant(stamp) for stamp in stamps]
+    later = next((i for i in range(1, len(instants)) if _later(instants, i)), None)
     _require(
         later is None,
         Property.LIST_IS_NEWEST_FIRST,

@@ -234,3 +234,20 @@ def test_the_first_text_drawn_is_decomposed() -> None:
 
     draw()
     assert first == ["e\u0301"]
+
+
+def _listing(*stamps: str) -> list[dict[str, object]]:
+    return [{"id": f"bkdfo_{n:027d}", "created_at": stamp} for n, stamp in enumerate(stamps)]
+
+
+def test_newest_first_compares_instants_not_spellings() -> None:
+    """RFC 3339 allows offsets and fractions: 22:00+02:00 is 20:00Z, before 20:00:01.5Z."""
+    exchange = answer(200, {})
+    properties.newest_first(
+        _listing("2024-04-19T20:00:01.5Z", "2024-04-19T22:00:00+02:00", "2024-04-19T19:59:59Z"),
+        exchange,
+    )
+    with pytest.raises(ContractViolation, match="not newest first"):
+        properties.newest_first(
+            _listing("2024-04-19T21:30:00+02:00", "2024-04-19T20:00:00Z"), exchange
+        )
