@@ -141,9 +141,19 @@ contract-cleanup: .venv/.synced ## Delete backends killed contract runs left (BA
 mutation: .venv/.synced ## The suite against every planted fault and benign variant: two tables
 	$(PY) -m scripts.run_mutation
 
-build: .venv/.synced ## Build the generated client's wheel and sdist into dist/
+# Three distributions, each a wheel and an sdist, versions the spec's info.version. The contract
+# suite's wheel is built from its sdist (uv build's default), which copies in the spec.
+build: .venv/.synced ## Build the client, the reference server and the contract suite (wheels, sdists) into dist/
+	rm -rf dist
 	$(UV) build --quiet generated --out-dir dist
+	$(UV) build --quiet . --out-dir dist
+	$(UV) build --quiet packaging/contract --out-dir dist
 	@ls dist
+
+# Not part of make test: it installs the built wheels into fresh virtual environments.
+.PHONY: test-install
+test-install: .venv/.synced ## Install the three wheels in a fresh venv outside the checkout; run the installed suite and the CI recipes (docs/ci/)
+	.venv/bin/pytest -m install tests/packaging
 
 clean: ## Remove installed tools, caches, reports and build output (everything git ignores)
 	rm -rf .tools .venv lint/node_modules bench/node_modules lint/typescript/failover.d.ts dist build \

@@ -28,7 +28,9 @@ from ngrok_failover_server.testing import serve_in_thread
 
 from . import coverage
 from .client import ApiClient
+from .command import PROG
 from .coverage import Coverage
+from .documented import INSTALLED
 from .gate import Gate, gate_requests
 from .ledger import Ledger, StatelessServer
 from .mutants import get_mutant
@@ -315,6 +317,8 @@ def _run_facts(contract: ContractSession, status: ExitStatus) -> list[str]:
 
 
 def _reproduce_command(options: Options) -> str:
+    if INSTALLED:  # no checkout, no make: the installed command
+        return _installed_command(options)
     if options.mutant:
         return (
             f"pytest contract_tests --mutant {options.mutant} "
@@ -327,6 +331,21 @@ def _reproduce_command(options: Options) -> str:
         parts.append("LIVE=1")
     if options.child_backends:
         parts.append(f"CHILD_BACKENDS={','.join(options.child_backends)}")
+    return " ".join(parts)
+
+
+def _installed_command(options: Options) -> str:
+    parts = [PROG, f"--seed {options.seed}", f"--profile {options.profile.name}"]
+    if options.base_url:
+        parts = [f"{KEY_ENV}=...", *parts, f"--base-url {options.base_url}"]
+    if options.remote:
+        parts.append("--live")
+    if options.child_backends:
+        parts.append(f"--child-backends {','.join(options.child_backends)}")
+    if options.require_coverage:
+        parts.append("--require-coverage")
+    if options.mutant:
+        parts += [f"--mutant {options.mutant}", f"--reference-mode {options.reference_mode}"]
     return " ".join(parts)
 
 

@@ -21,7 +21,18 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SPEC_DIR = Path(__file__).resolve().parent.parent / "spec"
+
+def spec_dir() -> Path:
+    """Where the spec and its facts are: inside the installed package (the build copies them
+    into `contract_tests/spec/`), else `spec/` at the root of the checkout."""
+    package = Path(__file__).resolve().parent
+    packaged = package / "spec"
+    return packaged if packaged.is_dir() else package.parent / "spec"
+
+
+SPEC_DIR = spec_dir()
+# The installed package carries its spec; a checkout has make and spec/ beside the package.
+INSTALLED = SPEC_DIR.parent == Path(__file__).resolve().parent
 SPEC = SPEC_DIR / "failover.openapi.yaml"
 FACTS = SPEC_DIR / "facts.yaml"
 _URI = "urn:failover-server-view"

@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from scripts.check_breaking import (
+    ROOT,
     SPEC,
     GateError,
     Report,
@@ -33,6 +34,10 @@ from scripts.spec_diff import Level
 # info.version in the document's own layout: `info:` at the top, `version:` two spaces in.
 INFO_VERSION = re.compile(r"(?m)^(info:\n(?:(?:  .*)?\n)*?  version:[ ]*)(\S+)[ ]*$")
 STEP = {Level.BREAKING: "major", Level.FEATURE: "minor", Level.INFO: "patch"}
+# The distributions released at the spec's version besides the client (make generate writes
+# generated/'s): the reference server's and the contract suite's, which pins the server's.
+PROJECTS = (ROOT / "pyproject.toml", ROOT / "packaging" / "contract" / "pyproject.toml")
+PROJECT_VERSION = re.compile(r'(?m)^(version = ")[^"]*(")$|("ngrok-failover-server==)[^"]*(")')
 
 
 def set_version(text: str, version: str) -> str:
@@ -41,6 +46,13 @@ def set_version(text: str, version: str) -> str:
     if count != 1 or str(yaml.safe_load(new)["info"]["version"]) != version:
         raise GateError("cannot find info.version (`  version:` under `info:`) in the spec")
     return new
+
+
+def set_project_version(text: str, version: str) -> str:
+    """A pyproject.toml's text with its version (and its pin of the server) set to `version`."""
+    return PROJECT_VERSION.sub(
+        lambda m: f"{m.group(1) or m.group(3)}{version}{m.group(2) or m.group(4)}", text
+    )
 
 
 def gate(report: Report) -> list[str]:
@@ -90,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.dry_run:
         args.spec.write_text(head)
         print(f"release: info.version of {args.spec.name} set to {args.version}")
+        # Only the checkout's own spec carries the distributions along (tests pass others).
+        for project in PROJECTS if args.spec.resolve() == SPEC else ():
+            project.write_text(set_project_version(project.read_text(), args.version))
+            print(f"release: version of {project.relative_to(ROOT)} set to {args.version}")
     return 0
 
 
