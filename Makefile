@@ -72,7 +72,9 @@ lint: setup ## Validate and lint the spec, type-check it in TypeScript, ruff and
 	.venv/bin/mypy .
 	cd generated && ../.venv/bin/mypy --strict ngrok_failover_client
 
-test: check-generated lint test-typescript docs-setup ## The whole test suite: drift check, lint, then pytest
+test: ## The whole test suite: drift check, lint, TypeScript tests, then pytest
+	@# The checks side by side: installs wait on the network, mypy and tsc on the CPU.
+	+$(MAKE) --no-print-directory -j3 check-generated lint test-typescript docs-setup
 	.venv/bin/pytest -n 2 --dist worksteal  # slow tests first, the rest beside them
 
 # The TypeScript client (clients/typescript/): its tools pinned in its own package-lock.json.

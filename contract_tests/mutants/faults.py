@@ -713,6 +713,7 @@ def auth_answers_403(app: ASGIApp) -> ASGIApp:
 @benign(
     "unsupported_method_404",
     "answers a method the API lacks with 404, no Allow (ngrok documents no 405)",
+    sample=True,
 )
 def unsupported_method_404(app: ASGIApp) -> ASGIApp:
     def on_reply(_: Request, reply: Reply) -> Reply:
@@ -743,11 +744,7 @@ def before_id_empty_or_unknown_is_absent(app: ASGIApp) -> ASGIApp:
     return Fault(app, on_request=on_request)
 
 
-@benign(
-    "created_at_fractional",
-    "renders created_at with milliseconds (RFC 3339 allows it)",
-    sample=True,
-)
+@benign("created_at_fractional", "renders created_at with milliseconds (RFC 3339 allows it)")
 def created_at_fractional(app: ASGIApp) -> ASGIApp:
     def on_reply(_: Request, reply: Reply) -> Reply:
         return map_resources(reply, lambda r: {**r, "created_at": r["created_at"][:-1] + ".000Z"})

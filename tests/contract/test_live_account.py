@@ -4,7 +4,7 @@ the run, no PATCH or DELETE ever names one, and no marked backend is left.
 
 The whole-run test uses the quick profile, so that `make test` stays within minutes;
 `CONTRACT_SAFETY_PROFILE=thorough` runs it thorough (about 90 s more). The rate-limit test
-is a quick run (about 3,400 requests) against a server that answers only 300 in any 5 s.
+is a quick run (about 3,400 requests) against a server that answers only 300 in any 2 s.
 """
 
 from __future__ import annotations
@@ -145,10 +145,10 @@ def test_kill_9_leftovers_are_removed_by_contract_cleanup(tmp_path: Path) -> Non
 
 @pytest.mark.slow
 def test_server_rate_limit_is_waited_out_not_reported(tmp_path: Path) -> None:
-    """The server allows 300 requests in any 5 s (`--rate-limit 300/5s`: ngrok's limit, 120 a
+    """The server allows 300 requests in any 2 s (`--rate-limit 300/2s`: ngrok's limit, 120 a
     minute, on a shorter clock); a quick run needs more than 11 times that, so it is refused
     again and again and must wait each 429 out (the server says how long in `Retry-After`)."""
-    with account(rate_limit=300, rate_window=5.0) as acct:
+    with account(rate_limit=300, rate_window=2.0) as acct:
         before = acct.listing()
         verdict = run_contract(
             tmp_path,
