@@ -75,7 +75,7 @@ lint: setup ## Validate and lint the spec, type-check it in TypeScript, ruff and
 test: ## The whole test suite: drift check, lint, TypeScript tests, then pytest
 	@# The checks side by side: installs wait on the network, mypy and tsc on the CPU.
 	+$(MAKE) --no-print-directory -j3 check-generated lint test-typescript docs-setup
-	.venv/bin/pytest -n 2 --dist worksteal  # slow tests first, the rest beside them
+	.venv/bin/pytest -n 3 --dist worksteal  # slow tests first; many wait on a subprocess or a clock
 
 # The TypeScript client (clients/typescript/): its tools pinned in its own package-lock.json.
 .PHONY: test-typescript

@@ -1,5 +1,5 @@
 """Makes the shared test helpers in tests/ importable from every test folder, and starts the
-slow tests first: under `make test`'s two workers the rest then runs beside them."""
+slow tests first: under `make test`'s workers the rest then runs beside them."""
 
 from __future__ import annotations
 

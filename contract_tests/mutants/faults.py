@@ -699,7 +699,7 @@ def limit_100_refused(app: ASGIApp) -> ASGIApp:
 # -- Benign variants: ngrok documents no single answer here ----------------------------------
 
 
-@benign("auth_answers_403", "answers a missing or bad API key with 403 instead of 401", sample=True)
+@benign("auth_answers_403", "answers a missing or bad API key with 403 instead of 401")
 def auth_answers_403(app: ASGIApp) -> ASGIApp:
     def on_reply(_: Request, reply: Reply) -> Reply:
         body = reply.json()

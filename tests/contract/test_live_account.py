@@ -92,7 +92,7 @@ def test_a_stop_signal_mid_run_deletes_what_the_run_created(
     with account() as acct:
         before = acct.listing()
         process = _contract(acct, tmp_path, "--profile=quick")
-        _wait_for_creates(acct, process, 60)
+        _wait_for_creates(acct, process, 25)
         process.send_signal(signum)
         output = _output(process)
         assert process.returncode == ExitStatus.INTERRUPTED, output[-3000:]
