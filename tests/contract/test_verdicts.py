@@ -28,10 +28,15 @@ def test_clean_reference_server_passes_and_the_run_writes_every_report(tmp_path:
 
 
 def test_clean_strict_server_passes_with_given_child_backends(tmp_path: Path) -> None:
-    """Strict mode (children must exist) with children given as well as the run's own."""
+    """Strict mode (children must exist) with children given as well as the run's own; the
+    live profile keeps it short (the clean quick run above covers depth)."""
     children = "bkdhr_2fKmcZgRe5lU5KuvWGqW6c2j976,bkdtg_2fKmcZgRe5lU5KuvWGqW6c2j977"
     verdict = run_contract(
-        tmp_path, f"--seed={CI_SEED}", "--reference-mode=strict", f"--child-backends={children}"
+        tmp_path,
+        f"--seed={CI_SEED}",
+        "--reference-mode=strict",
+        "--profile=live",
+        f"--child-backends={children}",
     )
     assert verdict.returncode == 0, f"false alarm with CHILD_BACKENDS:\n{verdict.summary}"
 
