@@ -96,6 +96,12 @@ def map_resources(reply: Reply, change: Callable[[dict[str, Any]], dict[str, Any
     return reply.with_json(change(body))
 
 
+def error_reply(status: int, code: str, msg: str) -> Reply:
+    """An answer with ngrok's error body, as a faulty server would send it."""
+    body = {"error_code": code, "status_code": status, "msg": msg, "details": {}}
+    return Reply(status, {"content-type": "application/json"}, b"").with_json(body)
+
+
 def with_query(uri: str, **params: str) -> str:
     parts = urlsplit(uri)
     query = dict(parse_qsl(parts.query))
@@ -664,13 +670,7 @@ def non_ascii_rejected(app: ASGIApp) -> ASGIApp:
         if request.method in ("POST", "PATCH") and isinstance(body, dict):
             text = body.get("description")
             if isinstance(text, str) and not text.isascii():
-                error = {
-                    "error_code": "ERR_NGROK_215",
-                    "status_code": 400,
-                    "msg": "invalid",
-                    "details": {},
-                }
-                return Reply(400, {"content-type": "application/json"}, b"").with_json(error)
+                return error_reply(400, "ERR_NGROK_215", "invalid")
         return reply
 
     return Fault(app, on_reply=on_reply)
@@ -684,13 +684,7 @@ def non_ascii_rejected(app: ASGIApp) -> ASGIApp:
 def limit_100_refused(app: ASGIApp) -> ASGIApp:
     def on_reply(request: Request, reply: Reply) -> Reply:
         if is_collection(request, "GET") and dict(parse_qsl(request.query)).get("limit") == "100":
-            error = {
-                "error_code": "ERR_NGROK_233",
-                "status_code": 400,
-                "msg": "limit must be between 1 and 99",
-                "details": {},
-            }
-            return Reply(400, {"content-type": "application/json"}, b"").with_json(error)
+            return error_reply(400, "ERR_NGROK_233", "limit must be between 1 and 99")
         return reply
 
     return Fault(app, on_reply=on_reply)
