@@ -11,6 +11,7 @@ this run created are deleted in `pytest_sessionfinish`. The session's state is a
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import sys
@@ -18,13 +19,12 @@ import threading
 from collections.abc import Generator, Iterator
 from contextlib import ExitStack, contextmanager
 from types import FrameType
-from typing import Any
 
 import pytest
-from schemathesis.pytest.plugin import SchemaHandleMark
 
+from ngrok_failover_server.asgi import ASGIApp
 from ngrok_failover_server.config import ServerConfig
-from ngrok_failover_server.testing import serve_in_thread
+from ngrok_failover_server.testing import delayed, serve_in_thread
 
 from . import coverage
 from .client import ApiClient
@@ -46,12 +46,12 @@ from .options import (
 )
 from .report import exit_status, finding_from, redact, redact_tree, render_summary
 from .safety import PreflightError, preflight
-from .schema import configure
 from .session import ContractSession
 from .settings import ANCHOR_COUNT, SEMANTIC_MODULES, Profile
 from .sweep import Swept
 from .verdict import ExitStatus
 from .violations import ContractViolation, Property
+from .workers import ast_parse_serialized, shard_of
 
 SESSION = pytest.StashKey[ContractSession]()
 
@@ -90,12 +90,12 @@ def pytest_configure(config: pytest.Config) -> None:
     coverage.CURRENT.set(tally)  # the named properties count their checks there
     config.pluginmanager.register(_CollectionWatch(session), "contract-collection-watch")
     session.closing.enter_context(gate_requests(gate))  # Schemathesis's requests pass it too
+    if options.workers > 1:
+        session.closing.enter_context(ast_parse_serialized())
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
             previous = signal.signal(signum, session.request_stop)
             session.closing.callback(signal.signal, signum, previous)
-    # Schemathesis writes its own reports there and expects the folder to exist.
-    (options.reports_dir / "schemathesis").mkdir(parents=True, exist_ok=True)
     # Hypothesis and junitxml read their options in their own pytest_configure, after this one.
     config.option.hypothesis_seed = options.seed
     if not config.option.xmlpath:
@@ -112,18 +112,6 @@ class _CollectionWatch:
         if report.failed and self.contract.cannot_run is None:
             last = (report.longreprtext.strip().splitlines() or ["?"])[-1]
             self.contract.cannot_run = f"{report.nodeid} could not be collected: {last}"
-
-
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_pycollect_makeitem(
-    collector: pytest.Module | pytest.Class, name: str, obj: object
-) -> Generator[None, Any, Any]:
-    """A test module's Schemathesis schema gets the run's settings before Schemathesis (in its
-    own wrapper, after this one's start) makes the items of it."""
-    schema = SchemaHandleMark.get(obj) if callable(obj) else None
-    if schema is not None:
-        configure(schema, session_of(collector.config).options)
-    return (yield)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -197,7 +185,7 @@ def _finish_run(contract: ContractSession) -> None:
     contract.gate.cleaning = True  # a stop signal does not stop the cleanup
     with _signals_deferred():
         try:
-            contract.swept = ledger.clean_up()
+            contract.swept = ledger.clean_up(contract.options.workers)
         except Exception as err:  # the server is gone: say what may be left
             contract.swept = Swept(left={i: ledger.run_id for i in ledger.existing})
             print(f"contract: cleanup failed: {type(err).__name__}: {err}", file=sys.stderr)
@@ -233,7 +221,12 @@ def _reference_server(options: Options) -> Iterator[str]:
         strict_references=options.reference_mode == "strict",
         known_backends=frozenset(options.child_backends),
     )
-    wrap = get_mutant(options.mutant).wrap if options.mutant else None
+    fault = get_mutant(options.mutant).wrap if options.mutant else None
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        app = fault(app) if fault else app
+        return delayed(app, options.reference_delay_ms / 1000)
+
     with serve_in_thread(config=config, wrap=wrap) as server:
         yield server.base_url
 
@@ -247,7 +240,13 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if report.failed and call.excinfo is not None:
-        session_of(item.config).findings.extend(finding_from(item.nodeid, call.excinfo.value))
+        contract = session_of(item.config)
+        findings = finding_from(item.nodeid, call.excinfo.value)
+        shard = shard_of(call.excinfo.value)
+        if shard is not None:  # one shard of several: the command that runs it alone
+            alone = _reproduce_command(contract.options, shard=shard.number)
+            findings = [dataclasses.replace(f, alone=alone) for f in findings]
+        contract.findings.extend(findings)
     return report
 
 
@@ -316,15 +315,21 @@ def _run_facts(contract: ContractSession, status: ExitStatus) -> list[str]:
     return facts
 
 
-def _reproduce_command(options: Options) -> str:
+def _reproduce_command(options: Options, shard: int | None = None) -> str:
+    """The command that runs this run again; with `shard`, that shard of each test alone."""
+    shard = shard if shard is not None else options.shard
     if INSTALLED:  # no checkout, no make: the installed command
-        return _installed_command(options)
+        return _installed_command(options, shard)
     if options.mutant:
         return (
             f"pytest contract_tests --mutant {options.mutant} "
-            f"--reference-mode {options.reference_mode} --seed {options.seed}"
+            f"--reference-mode {options.reference_mode} --seed {options.seed} "
+            f"--workers {options.workers}" + (f" --shard {shard}" if shard else "")
         )
     parts = ["make contract", f"SEED={options.seed}", f"PROFILE={options.profile.name}"]
+    parts.append(f"WORKERS={options.workers}")
+    if shard:
+        parts.append(f"SHARD={shard}")
     if options.base_url:
         parts += [f"BASE_URL={options.base_url}", "NGROK_API_KEY=..."]
     if options.remote:
@@ -334,8 +339,11 @@ def _reproduce_command(options: Options) -> str:
     return " ".join(parts)
 
 
-def _installed_command(options: Options) -> str:
+def _installed_command(options: Options, shard: int | None) -> str:
     parts = [PROG, f"--seed {options.seed}", f"--profile {options.profile.name}"]
+    parts.append(f"--workers {options.workers}")
+    if shard:
+        parts.append(f"--shard {shard}")
     if options.base_url:
         parts = [f"{KEY_ENV}=...", *parts, f"--base-url {options.base_url}"]
     if options.remote:

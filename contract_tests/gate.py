@@ -7,9 +7,14 @@ Our httpx client mounts `GatedTransport`; Schemathesis sends with `requests`, wh
   in the URL is one this run created or made up (`allow`): an id read from a list, guessed
   or taken from an example never reaches a change, whatever phase built the request;
 - lets a create through only if its body carries the run marker (see `marker`);
-- keeps to `max_rpm` requests in any rolling 60 s, and to the run's request and create budget;
-- waits out a 429 (`Retry-After` when given) and sends the request again;
-- raises `Stopped` at the next request or pause once `stop` was called (Ctrl-C, SIGTERM).
+- keeps to `max_rpm` requests in any rolling 60 s, and to the run's request and create budget,
+  whatever number of threads (shards, see `workers`) send through it;
+- waits out a 429 (`Retry-After` when given) and sends the request again; every thread of the
+  run waits with it, since the budget a 429 speaks of is the account's, not a thread's;
+- raises `Stopped` at the next request or pause once `stop` was called (Ctrl-C, SIGTERM), and
+  `Cancelled` in a shard whose test already failed in another shard;
+- holds deletes while a list walk asks for quiet (`quiet`): a shard's walk must not see
+  another shard delete the backend its next page starts after.
 """
 
 from __future__ import annotations
@@ -43,6 +48,14 @@ class UnsafeRequest(Exception):
 
 class RunAborted(Exception):
     """The run cannot go on (budget spent, 429 without end); not a violation of the server."""
+
+
+class Cancelled(BaseException):
+    """Another shard of the same test failed first: this one stops at its next request.
+
+    A BaseException, like KeyboardInterrupt, so that Hypothesis does not take it for a
+    failure of the example it interrupts (nor try to shrink it).
+    """
 
 
 class Stopped(KeyboardInterrupt):
@@ -81,6 +94,12 @@ class Gate:
         self._allowed: set[str] = set()
         self._sent: deque[float] = deque()
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # deletes and quiet walks
+        self._resume_at = 0.0  # after a 429: no thread sends before this (clock time)
+        self._deletes_sent = 0  # counted when sent, so a walk sees one that is in flight
+        self._deletes_in_flight = 0
+        self._quiet = 0  # walks that hold deletes back
+        self._local = threading.local()  # the cancel event of a shard's thread
         self.stop_reason: str | None = None
         self.cleaning = False  # the run's cleanup: it goes on after a stop
 
@@ -89,8 +108,61 @@ class Gate:
         self.stop_reason = reason  # one assignment: no lock a signal could find held
 
     def _raise_if_stopped(self) -> None:
-        if self.stop_reason is not None and not self.cleaning:
+        if self.cleaning:
+            return
+        if self.stop_reason is not None:
             raise Stopped(self.stop_reason)
+        cancel: threading.Event | None = getattr(self._local, "cancel", None)
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("another shard of this test failed")
+
+    @contextmanager
+    def cancelled_by(self, event: threading.Event) -> Iterator[None]:
+        """Requests of this thread raise `Cancelled` once `event` is set (a shard's thread)."""
+        self._local.cancel = event
+        try:
+            yield
+        finally:
+            self._local.cancel = None
+
+    def deletes_mark(self) -> tuple[int, int]:
+        """Deletes sent so far and in flight now: a walk takes it before it starts."""
+        with self._lock:
+            return self._deletes_sent, self._deletes_in_flight
+
+    def disturbed(self, mark: tuple[int, int]) -> bool:
+        """Whether a delete was in flight at `mark` or sent since: it may have moved the
+        pages under a walk (the backend a next page starts after, deleted by another shard)."""
+        sent, in_flight = mark
+        with self._lock:
+            return in_flight > 0 or self._deletes_sent != sent
+
+    @contextmanager
+    def quiet(self) -> Iterator[None]:
+        """No delete of the run is sent, nor in flight, until the block ends."""
+        with self._changed:
+            self._quiet += 1
+            while self._deletes_in_flight:
+                self._changed.wait(PAUSE_STEP_S)
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._quiet -= 1
+                self._changed.notify_all()
+
+    def _delete_started(self) -> None:
+        with self._changed:
+            while self._quiet and not self.cleaning:
+                self._changed.wait(PAUSE_STEP_S)
+                self._raise_if_stopped()
+            self._deletes_in_flight += 1
+            self._deletes_sent += 1
+
+    def _delete_answered(self) -> None:
+        with self._changed:
+            self._deletes_in_flight -= 1
+            self._changed.notify_all()
 
     def pause(self, seconds: float) -> None:
         """Sleep `seconds`, in short steps so that a stop ends the wait."""
@@ -136,7 +208,7 @@ class Gate:
                 self.creates += 1
                 if self.max_creates is not None and self.creates > self.max_creates:
                     raise RunAborted(f"the run's budget of {self.max_creates} creates is spent")
-            wait = self._rate_wait()
+            wait = max(self._rate_wait(), self._resume_at - self.clock())
         self.pause(wait)
 
     def _rate_wait(self) -> float:
@@ -158,10 +230,12 @@ class Gate:
             return None
         if attempt >= MAX_429_RETRIES:
             raise RunAborted(f"the server still answered 429 after {attempt} retries")
+        given = _seconds(retry_after)
+        wait = min(given if given is not None else 2.0 * 2**attempt, MAX_WAIT_S)
         with self._lock:
             self.rate_limited += 1
-        given = _seconds(retry_after)
-        return min(given if given is not None else 2.0 * 2**attempt, MAX_WAIT_S)
+            self._resume_at = max(self._resume_at, self.clock() + wait)
+        return wait
 
     def send(
         self,
@@ -179,9 +253,16 @@ class Gate:
         answer's status and `Retry-After`, and how to let an unused answer go.
         """
         attempt = 0
+        deleting = method.upper() == "DELETE"
         while True:
             self.admit(method, url, body)
-            answer = send_once()
+            if deleting:
+                self._delete_started()
+            try:
+                answer = send_once()
+            finally:
+                if deleting:
+                    self._delete_answered()
             status, retry_after = status_and_retry_after(answer)
             if self.observe is not None:
                 self.observe(method, url, status)
@@ -189,8 +270,7 @@ class Gate:
             if wait is None:
                 return answer
             discard(answer)
-            self.pause(wait)
-            attempt += 1
+            attempt += 1  # admit waits until the run may send again (`_resume_at`)
 
 
 def _seconds(retry_after: str | None) -> float | None:

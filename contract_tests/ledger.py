@@ -10,6 +10,10 @@ one before a request is built. Backends that existed before the run are remember
 from __future__ import annotations
 
 import random
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +23,9 @@ from .paging import list_everything
 from .properties import has_every_field, id_is_new
 from .sweep import Swept, sweep
 from .violations import ContractViolation, Property
+
+# Backends on the server that this run did not create (a shared account) the list may hold.
+FOREIGN_ALLOWANCE = 500
 
 
 class StatelessServer(Exception):
@@ -43,6 +50,32 @@ class Ledger:
     deleted: set[str] = field(default_factory=set, repr=False)
     foreign: set[str] = field(default_factory=set, repr=False)  # there before the run
     stateful: bool = True  # False (the schema profile): ids are not held to uniqueness
+    # A lane's run-wide ledger (None: this is the run's); lanes share its lock and counts.
+    run: Ledger | None = field(default=None, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _creating: list[int] = field(default_factory=lambda: [0], repr=False)  # creates in flight
+
+    def lane(self, seed: int) -> Ledger:
+        """A view for one shard: it owns only what it creates (besides the anchors), and
+        its choices follow `seed`; every creation and deletion is the run's too."""
+        run = self.run or self
+        return Ledger(
+            client=run.client,
+            seed=seed,
+            given_children=run.given_children,
+            run_id=run.run_id,
+            anchors=run.anchors,
+            created=list(run.anchors),
+            foreign=run.foreign,
+            stateful=run.stateful,
+            run=run,
+            _lock=run._lock,
+            _creating=run._creating,
+        )
+
+    def ever_created(self, backend_id: str) -> bool:
+        """Whether the run (any lane of it) created `backend_id`."""
+        return (self.run or self).owns(backend_id)
 
     @property
     def children(self) -> tuple[str, ...]:
@@ -54,6 +87,12 @@ class Ledger:
         """The backends this run created and has not deleted, oldest first."""
         return [backend_id for backend_id in self.created if backend_id not in self.deleted]
 
+    def list_bound(self) -> int:
+        """How many backends the list can hold at most: all the run created, all seen that
+        it did not, and room for a shared account's (beyond it, a list that never ends)."""
+        run = self.run or self
+        return len(run.created) + len(self.foreign) + FOREIGN_ALLOWANCE
+
     def owns(self, backend_id: str) -> bool:
         return backend_id in self.created
 
@@ -62,19 +101,40 @@ class Ledger:
         self.foreign = {str(item.get("id")) for item in list_everything(self.client)}
 
     def note_listed(self, backend_ids: list[str]) -> None:
-        """Ids seen in a list that this run did not create are someone else's."""
-        self.foreign.update(i for i in backend_ids if not self.owns(i))
+        """Ids seen in a list that this run did not create are someone else's; not while a
+        create of the run is in flight, whose backend may be listed before it is answered."""
+        with self._lock:
+            if not self._creating[0]:
+                self.foreign.update(i for i in backend_ids if not self.ever_created(i))
+
+    @contextmanager
+    def creating(self) -> Iterator[None]:
+        """Around a create, from before it is sent until its answer is recorded."""
+        with self._lock:
+            self._creating[0] += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._creating[0] -= 1
 
     def record_created(self, backend_id: str, exchange: Exchange | None = None) -> None:
-        """Remember a backend the server just created; its id must be new."""
-        if exchange is not None and self.stateful:
-            id_is_new(backend_id, [*self.created, *self.foreign], exchange)
-        if backend_id not in self.created and backend_id not in self.foreign:
-            self.created.append(backend_id)
-            self.client.gate.allow(backend_id)
+        """Remember a backend the server just created; its id must be new, run-wide."""
+        run = self.run or self
+        with self._lock:
+            if exchange is not None and self.stateful:
+                id_is_new(backend_id, [*run.created, *self.foreign], exchange)
+            if backend_id not in run.created and backend_id not in self.foreign:
+                run.created.append(backend_id)
+                self.client.gate.allow(backend_id)
+                if self.run is not None:
+                    self.created.append(backend_id)
 
     def record_deleted(self, backend_id: str) -> None:
-        self.deleted.add(backend_id)
+        with self._lock:
+            self.deleted.add(backend_id)
+            if self.run is not None:
+                self.run.deleted.add(backend_id)
 
     def fresh_id(self, rng: random.Random, prefix: str = FAILOVER_PREFIX) -> str:
         """An id no server has, that the run may use in an update or a delete."""
@@ -90,7 +150,8 @@ class Ledger:
 
     def create(self, body: dict[str, Any]) -> tuple[Exchange, dict[str, Any]]:
         """Create a backend for a test; a refusal is the test's failure, not a crash."""
-        return self.accept_created(self.client.create(body))
+        with self.creating():
+            return self.accept_created(self.client.create(body))
 
     def accept_created(self, exchange: Exchange) -> tuple[Exchange, dict[str, Any]]:
         """The backend a valid create answered, entered in the ledger (its id must be new)."""
@@ -111,7 +172,8 @@ class Ledger:
         that keeps no state shows itself here (`StatelessServer`), before any test runs."""
         for number in range(count):
             body = {"description": f"anchor {number}", "backends": []}
-            exchange = self.client.create(body)
+            with self.creating():
+                exchange = self.client.create(body)
             answered, written = exchange.json(), exchange.sent_json()["description"]
             if isinstance(answered, dict) and answered.get("description") not in (None, written):
                 # A mock answers its example, whatever was written.
@@ -124,16 +186,24 @@ class Ledger:
             if number == 0 and self.client.get(self.anchors[0]).status == 404:
                 raise StatelessServer(f"the backend just created ({self.anchors[0]}) is not found")
 
-    def clean_up(self) -> Swept:
-        """Delete what this run created: the ids it knows, newest first (children last), then
-        any backend still carrying this run's marker (a create whose answer was lost).
+    def clean_up(self, workers: int = 1) -> Swept:
+        """Delete what this run created: the ids it knows, `workers` at a time, the anchors
+        (the only children) last; then any backend still carrying this run's marker (a
+        create whose answer was lost).
         """
         swept = Swept()
-        for backend_id in reversed(self.existing):
-            exchange = self.client.delete(backend_id)
-            if exchange.status in (204, 404):
+
+        def delete(backend_id: str) -> None:
+            if self.client.delete(backend_id).status in (204, 404):
                 self.record_deleted(backend_id)
                 swept.removed[backend_id] = self.run_id
+
+        parents = [i for i in reversed(self.existing) if i not in self.anchors]
+        with ThreadPoolExecutor(workers, thread_name_prefix="contract-cleanup") as pool:
+            list(pool.map(delete, parents))
+        for backend_id in reversed(self.anchors):
+            if backend_id not in self.deleted:
+                delete(backend_id)
         rest = sweep(self.client, lambda run: run == self.run_id)
         for backend_id in rest.removed:
             self.record_deleted(backend_id)

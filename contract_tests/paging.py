@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from . import properties
 from .api import LIMIT_MAX
 from .client import ApiClient, Exchange
-from .violations import Property
+from .gate import Gate
+from .violations import ContractViolation, Property
+
+Walked = TypeVar("Walked")
 
 # More pages than this (for the backends that exist) means the list never ends.
 PAGE_SLACK = 5
@@ -68,6 +71,22 @@ def read_all(client: ApiClient, limit: int, expected_at_most: int) -> Listing:
             properties.page_not_revisited(str(next_uri), visited, exchange)
             properties.list_ends(len(visited), max_pages, exchange)
     return listing
+
+
+def settled(gate: Gate, walk: Callable[[], Walked]) -> Walked:
+    """`walk` (a read of the whole list, and its checks), trusted only on a list that stood
+    still: a violation seen while another shard of the run deleted a backend may come from
+    that delete (the backend a next page starts after, gone), so the walk is made again with
+    the run's deletes held back, and that walk's verdict is the one that counts.
+    """
+    mark = gate.deletes_mark()
+    try:
+        return walk()
+    except ContractViolation:
+        if not gate.disturbed(mark):
+            raise
+    with gate.quiet():
+        return walk()
 
 
 def list_everything(client: ApiClient) -> list[dict[str, Any]]:

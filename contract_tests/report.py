@@ -63,6 +63,7 @@ class Finding:
     message: str
     curl: str | None
     response: str | None
+    alone: str | None = None  # the command that runs the shard it came from alone
 
 
 def finding_from(test: str, error: BaseException, curl: str | None = None) -> list[Finding]:
@@ -196,6 +197,8 @@ def render_summary(
         title = finding.prop if finding.kind is Kind.VIOLATION else f"{finding.prop} (error)"
         lines += [f"## {number}. {title}", "", _tests_line(tests), "", "```"]
         lines += [finding.message, "```", ""]
+        if finding.alone:
+            lines += [f"Reproduce alone: `{finding.alone}`", ""]
         if finding.curl:
             lines += ["Request:", "", "```sh", finding.curl, "```", ""]
         if finding.response:

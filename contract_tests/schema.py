@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from typing import Any
 
 import schemathesis
+from schemathesis.config import ProjectConfig
 from schemathesis.core import NotSet
 from schemathesis.core.failures import AcceptedNegativeData, Failure
+from schemathesis.core.result import Ok
+from schemathesis.generation import derive_operation_seed
 from schemathesis.generation.case import Case
+from schemathesis.generation.hypothesis.builder import (
+    HypothesisTestConfig,
+    HypothesisTestMode,
+    create_test,
+)
 from schemathesis.openapi.checks import (
     AllowHeaderMismatch,
     JsonSchemaError,
@@ -23,30 +32,34 @@ from .documented import ABSENT, SPEC, Sent, answer_breaks, request_breaks
 from .ledger import Ledger
 from .marker import mark_body
 from .options import Options
+from .workers import Shard
 
 # A case Schemathesis generated for one of the spec's operations.
 GeneratedCase = Case[APIOperation[Any, Any, Any, Any]]
 
 
-def schema_config(options: Options) -> dict[str, Any]:
-    """Schemathesis settings: the run's seed, no example database, reports, explicit links only.
+def schema_config(
+    options: Options, *, seed: int | None = None, examples: int | None = None
+) -> dict[str, Any]:
+    """Schemathesis settings: the run's seed (or a shard's), no example database, explicit
+    links only. The suite's own summary and JUnit file are the reports: Schemathesis writes
+    its JUnit and VCR files for its own pytest items only, and the operations run in shards.
 
     The base URL is given to each call: a self-started server is not up yet at collection.
     """
     no_response_data = {"extra-data-sources": {"responses": False}}
     profile = options.profile
     return {
-        "seed": options.seed,
+        "seed": options.seed if seed is None else seed,
         "auth": {"openapi": {"bearerAuth": {"bearer": options.api_key}}},
-        "reports": {
-            "directory": str(options.reports_dir / "schemathesis"),
-            "junit": {"enabled": True},
-            "vcr": {"enabled": True},
-        },
         "output": {"sanitization": {"enabled": True}},
         # No state kept between runs (Schemathesis replays cached crashes): a seed reproduces.
         "cache": {"enabled": False},
-        "generation": {"mode": "all", "max-examples": profile.schema_examples, "database": "none"},
+        "generation": {
+            "mode": "all",
+            "max-examples": profile.schema_examples if examples is None else examples,
+            "database": "none",
+        },
         "phases": {
             # Values read from responses could put ids this run does not own into an update or
             # a delete: not against a live account.
@@ -82,6 +95,79 @@ def configure(schema: schemathesis.BaseSchema, options: Options) -> schemathesis
     config = schemathesis.Config.from_dict(schema_config(options))
     schema.config = config.projects.get(schema.raw_schema)
     return schema
+
+
+def project_of(
+    schema: schemathesis.BaseSchema, options: Options, shard: Shard | None = None
+) -> ProjectConfig:
+    """The Schemathesis configuration of one run, or of one shard of it."""
+    config = schema_config(
+        options,
+        seed=shard.seed if shard else None,
+        examples=shard.examples if shard else None,
+    )
+    return schemathesis.Config.from_dict(config).projects.get(schema.raw_schema)
+
+
+def operation_labels(schema: schemathesis.BaseSchema) -> list[str]:
+    return [result.ok().label for result in schema.get_all_operations() if isinstance(result, Ok)]
+
+
+def explicit_cases(schema: schemathesis.BaseSchema, options: Options, label: str) -> list[Any]:
+    """The cases an operation's test runs whatever the seed: the spec's examples and
+    Schemathesis's coverage phase (boundaries, missing parts), to share among the shards."""
+    operation = _operation(schema, label)
+    project = project_of(schema, options)
+    built = create_test(
+        operation=operation,
+        test_func=lambda case: None,
+        config=HypothesisTestConfig(
+            project=project,
+            modes=[HypothesisTestMode.EXAMPLES, HypothesisTestMode.COVERAGE],
+            settings=project.get_hypothesis_settings(operation=operation),
+        ),
+    )
+    return list(getattr(built, "hypothesis_explicit_examples", []))
+
+
+def shard_test(
+    schema: schemathesis.BaseSchema,
+    options: Options,
+    label: str,
+    *,
+    shard: Shard,
+    explicit: list[Any],
+    test: Callable[[GeneratedCase], None],
+) -> Callable[[], None]:
+    """One shard of an operation's test: its share of the explicit cases, then its share of
+    the fuzzing examples, drawn from the shard's seed (shard 1: the run's, as always)."""
+    operation = _operation(schema, label)
+    project = project_of(schema, options, shard)
+    built = create_test(
+        operation=operation,
+        test_func=test,
+        config=HypothesisTestConfig(
+            project=project,
+            modes=[HypothesisTestMode.FUZZING],
+            settings=project.get_hypothesis_settings(operation=operation, phase="fuzzing"),
+            explicit_setting_names=project.explicit_hypothesis_settings(
+                operation=operation, phase="fuzzing"
+            ),
+            seed=derive_operation_seed(shard.seed, label),
+        ),
+    )
+    # Hypothesis runs the explicit examples a test carries (`hypothesis.example`): this
+    # shard's share of them, in their order.
+    setattr(built, "hypothesis_explicit_examples", explicit[shard.number - 1 :: shard.count])  # noqa: B010
+    run: Callable[[], None] = built
+    return run
+
+
+def _operation(schema: schemathesis.BaseSchema, label: str) -> APIOperation[Any, Any, Any, Any]:
+    operation = schema.find_operation_by_label(label)
+    if operation is None:
+        raise LookupError(f"the spec has no operation {label!r}")
+    return operation
 
 
 def sent_of(case: GeneratedCase) -> Sent:

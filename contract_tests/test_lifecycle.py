@@ -7,7 +7,6 @@ import random
 from . import properties
 from .api import LIMIT_MAX, WRITABLE_FIELDS
 from .ledger import Ledger
-from .model import FOREIGN_ALLOWANCE
 from .paging import read_all
 from .violations import Property
 
@@ -52,8 +51,7 @@ def test_update_keeps_absent_fields_and_replaces_present_ones(ledger: Ledger) ->
 
 def _listed_as_read(ledger: Ledger, backend_id: str, read: properties.Resource) -> None:
     """After the updates the list shows the backend as a get does: not as it was created."""
-    bound = len(ledger.created) + len(ledger.foreign) + FOREIGN_ALLOWANCE
-    listing = read_all(ledger.client, LIMIT_MAX, bound)
+    listing = read_all(ledger.client, LIMIT_MAX, ledger.list_bound())
     assert listing.last is not None
     missing = [i for i in (backend_id,) if i not in listing.page_of]
     properties.live_backends_listed(missing, listing.last)

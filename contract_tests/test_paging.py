@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 
 import pytest
 
 from .ledger import Ledger
-from .model import FOREIGN_ALLOWANCE
-from .paging import check_listing, read_all
+from .paging import check_listing, read_all, settled
+from .session import ContractSession
 from .settings import Profile
+from .workers import side_by_side
+
+LIMITS = (1, 2, 3, 100)
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +38,16 @@ def paged(ledger: Ledger, profile: Profile) -> Iterator[Ledger]:
     yield ledger
 
 
-@pytest.mark.parametrize("limit", [1, 2, 3, 100])
 def test_every_page_followed_lists_each_existing_backend_once_newest_first(
-    paged: Ledger, limit: int
+    contract: ContractSession, paged: Ledger
 ) -> None:
-    bound = len(paged.created) + len(paged.foreign) + FOREIGN_ALLOWANCE
-    listing = read_all(paged.client, limit, bound)
-    check_listing(listing, paged.existing, paged.deleted)
+    """At 1, 2, 3 and 100 per page, side by side (each walk's pages follow one another)."""
+
+    def walk(limit: int) -> None:
+        listing = read_all(paged.client, limit, paged.list_bound())
+        check_listing(listing, paged.existing, paged.deleted)
+
+    walks: list[Callable[[], None]] = [
+        partial(settled, paged.client.gate, partial(walk, limit)) for limit in LIMITS
+    ]
+    side_by_side(contract.gate, walks, contract.options.workers)

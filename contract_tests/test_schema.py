@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .client import REQUEST_TIMEOUT_S
 from .ledger import Ledger
 from .schema import GeneratedCase as Case
-from .schema import load_spec, prepare_case
-from .schema_checks import contract_checks, record_outcome
+from .schema import explicit_cases, load_spec, operation_labels, prepare_case, shard_test
+from .schema_checks import contract_checks, send_case
+from .session import ContractSession
+from .workers import Shard, run_shards, shards_for
 
-# The run's settings are applied when the tests are collected (the conftest's makeitem hook).
 schema = load_spec()
 
 
-@schema.parametrize()
-def test_operation_honours_spec(case: Case, ledger: Ledger) -> None:
+@pytest.mark.parametrize("label", operation_labels(schema))
+def test_operation_honours_spec(contract: ContractSession, ledger: Ledger, label: str) -> None:
     """Every generated request gets an answer the spec allows and the named properties hold."""
-    if not prepare_case(ledger, case):
-        return  # a change the run may not make (see prepare_case)
-    response = case.call(base_url=ledger.client.base_url, timeout=REQUEST_TIMEOUT_S)
-    record_outcome(ledger, case, response)
-    semantic = contract_checks(ledger) if ledger.stateful else []
-    case.validate_response(response, additional_checks=semantic)
+    options = contract.options
+    explicit = explicit_cases(schema, options, label)
+
+    def run(shard: Shard) -> None:
+        lane = ledger.lane(shard.seed)
+        semantic = contract_checks(lane) if lane.stateful else []
+
+        def check(case: Case) -> None:
+            if not prepare_case(lane, case):
+                return  # a change the run may not make (see prepare_case)
+            response = send_case(
+                lane,
+                case,
+                lambda: case.call(base_url=lane.client.base_url, timeout=REQUEST_TIMEOUT_S),
+            )
+            case.validate_response(response, additional_checks=semantic)
+
+        shard_test(schema, options, label, shard=shard, explicit=explicit, test=check)()
+
+    run_shards(contract.gate, shards_for(options, options.profile.schema_examples), run)

@@ -9,6 +9,7 @@ memory store and a random API key.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import secrets
@@ -25,7 +26,7 @@ from dataclasses import dataclass, replace
 import uvicorn
 
 from .app import create_app
-from .asgi import ASGIApp
+from .asgi import ASGIApp, Receive, Scope, Send
 from .config import ServerConfig, format_seconds
 from .store import open_store
 
@@ -80,6 +81,18 @@ def uvicorn_config(app: ASGIApp) -> uvicorn.Config:
         access_log=False,
         server_header=False,
     )
+
+
+def delayed(app: ASGIApp, seconds: float) -> ASGIApp:
+    """`app`, answering each HTTP request `seconds` late: a server across a network, where
+    a client's time goes to waiting (concurrent clients and test runs are measured on it)."""
+
+    async def late(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await asyncio.sleep(seconds)
+        await app(scope, receive, send)
+
+    return late if seconds > 0 else app
 
 
 @contextmanager

@@ -110,6 +110,6 @@ def test_api_key_is_in_nothing_a_live_run_writes_or_prints(tmp_path: Path) -> No
     assert "contract plan for" in verdict.output
     assert key not in verdict.output
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert any(p.suffix == ".yaml" for p in written), "the VCR cassette is searched too"
+    assert written, "the run wrote its reports"
     leaking = [p for p in written if key.encode() in p.read_bytes()]
     assert not leaking, f"the API key is written in {leaking}"
