@@ -4,6 +4,7 @@ python -m bench                       # every section; writes docs/benchmarks.md
 python -m bench paging clients        # these sections only (printed, not written)
 python -m bench --quick               # a smoke run: short, small, printed only
 python -m bench --output PATH         # write the report there whatever ran
+python -m bench concurrency --replace # run these, replace their sections in docs/benchmarks.md
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 import datetime
 import os
 import platform
+import re
 import shutil
 import sys
 import time
@@ -19,12 +21,12 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
-from . import clients, contract, generate, paging, server_vs_prism
+from . import clients, concurrency, contract, generate, paging, server_vs_prism
 from .common import ROOT, Section, version_of
 
 DOC = ROOT / "docs" / "benchmarks.md"
 PLOT_NAME = "benchmarks-paging.png"
-SECTIONS = ("server", "paging", "clients", "contract", "generate")
+SECTIONS = ("server", "paging", "clients", "contract", "generate", "concurrency")
 
 
 def machine() -> list[str]:
@@ -79,19 +81,77 @@ def render(sections: list[Section], header: list[str], quick: bool, seconds: flo
     return "\n".join(lines) + "\n" + "\n".join(s.markdown() for s in sections)
 
 
+def _title_key(title: str) -> str:
+    """What names a section in the report: its title up to " (", as in the Targets list."""
+    return title.split(" (", maxsplit=1)[0]
+
+
+def _number(text: str) -> float:
+    match = re.match(r"(?:- |## )?(\d+)\.", text)
+    return int(match.group(1)) if match else float("inf")
+
+
+def replace_sections(document: str, sections: list[Section]) -> str:
+    """`document` (a report `render` wrote) with these sections' tables and targets replaced.
+
+    A section's block runs from its "## N. Title" heading to the next "## " heading; one the
+    document lacks goes before the first section with a higher number. Its lines in the
+    Targets list are replaced likewise. Everything else is kept byte for byte.
+    """
+    blocks = [b.rstrip("\n") + "\n" for b in re.split(r"(?m)^(?=## )", document) if b]
+    new = {_title_key(s.title): s for s in sections}
+    for i, block in enumerate(blocks):
+        if block.startswith("## Targets\n"):
+            head, *items = block.rstrip("\n").split("\n")
+            items = [
+                line
+                for line in items
+                if not (line.startswith("- ") and line[2:].split(": ")[0] in new)
+            ]
+            while items and not items[0]:
+                items.pop(0)
+            added = [f"- {key}: {t}" for key, s in new.items() for t in s.targets]
+            items = sorted(items + added, key=_number)
+            blocks[i] = "\n".join([head, "", *items]) + "\n"
+    for key, section in new.items():
+        matches = [i for i, b in enumerate(blocks) if _title_key(b[3:].split("\n")[0]) == key]
+        if matches:
+            blocks[matches[0]] = section.markdown()
+            continue
+        later = [
+            i
+            for i, b in enumerate(blocks)
+            if re.match(r"## \d+\.", b) and _number(b) > _number(section.title)
+        ]
+        blocks.insert(later[0] if later else len(blocks), section.markdown())
+    return "\n".join(blocks)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("sections", nargs="*", help=f"any of {', '.join(SECTIONS)} (default: all)")
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--output", type=Path, help="write the report (and the plot) here")
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace only these sections (and their targets) in the existing report "
+        "(docs/benchmarks.md, or --output), keeping the others as they were measured",
+    )
     args = parser.parse_args(argv)
     chosen = args.sections or list(SECTIONS)
     unknown = sorted(set(chosen) - set(SECTIONS))
     if unknown:
         parser.error(f"no section {', '.join(unknown)}; the sections are {', '.join(SECTIONS)}")
+    if args.replace and args.quick:
+        parser.error("--replace writes measured figures: a --quick smoke run is printed only")
+    if args.replace and "paging" in chosen:
+        parser.error("--replace leaves the paging plot alone: run paging with the whole report")
     output: Path | None = args.output
-    if output is None and not args.quick and chosen == list(SECTIONS):
+    if output is None and (args.replace or (not args.quick and chosen == list(SECTIONS))):
         output = DOC
+    if args.replace and (output is None or not output.exists()):
+        parser.error(f"--replace needs an existing report: {output} does not exist")
     plot = output.parent / PLOT_NAME if output is not None else None
     runners: dict[str, Callable[[], Section]] = {
         "server": lambda: server_vs_prism.run(quick=args.quick),
@@ -99,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         "clients": lambda: clients.run(quick=args.quick),
         "contract": lambda: contract.run(quick=args.quick),
         "generate": lambda: generate.run(quick=args.quick),
+        "concurrency": lambda: concurrency.run(quick=args.quick),
     }
     header = machine()
     print("\n".join(header), flush=True)
@@ -111,7 +172,18 @@ def main(argv: list[str] | None = None) -> int:
         print(section.markdown(), flush=True)
         print(f"bench: {name} took {time.monotonic() - started:.0f} s", flush=True)
         results.append(section)
-    if output is not None:
+    if output is not None and args.replace:
+        load = ", ".join(f"{n:.2f}" for n in os.getloadavg())
+        for section in results:
+            section.notes.append(
+                f"This section was measured on its own (`python -m bench {' '.join(chosen)} "
+                f"--replace`), {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, "
+                f"load average at its end {load}; the Machine list above is that of the run "
+                "that wrote the other sections."
+            )
+        output.write_text(replace_sections(output.read_text(), results))
+        print(f"bench: replaced {', '.join(chosen)} in {output}")
+    elif output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(render(results, header, args.quick, time.monotonic() - began))
         print(f"bench: wrote {output}" + (f" and {plot}" if plot and "paging" in chosen else ""))

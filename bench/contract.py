@@ -20,8 +20,10 @@ those is reported.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -45,9 +47,15 @@ class ToolRun:
     requests: int  # the test cases: calls answered by the server
     passed: bool
     own_count: int | None = None  # st run's own summary figure
+    status: int = 0  # the command's exit status (once capped: its answer to SIGTERM)
+    capped: bool = False  # stopped at its time cap: `seconds` is the cap, not a verdict's time
+    tail: str = ""  # the end of its output (stdout, then stderr) unless it passed
 
 
-def suite_command(base_url: str, profile: str, reports: str) -> list[str]:
+def suite_command(
+    base_url: str, profile: str, reports: str, workers: int | None = None
+) -> list[str]:
+    """The suite's command; `workers`: its --workers (None: the suite's own default)."""
     return [
         sys.executable,
         "-m",
@@ -56,10 +64,11 @@ def suite_command(base_url: str, profile: str, reports: str) -> list[str]:
         f"--profile={profile}",
         f"--seed={SEED}",
         f"--reports-dir={reports}",
+        *([f"--workers={workers}"] if workers is not None else []),
     ]
 
 
-def st_command(base_url: str, examples: int, reports: str) -> list[str]:
+def st_command(base_url: str, examples: int, reports: str, workers: int = 1) -> list[str]:
     return [
         str(VENV_BIN / "st"),
         "run",
@@ -71,7 +80,7 @@ def st_command(base_url: str, examples: int, reports: str) -> list[str]:
         "Ngrok-Version: 2",
         f"--max-examples={examples}",
         f"--seed={SEED}",
-        "--workers=1",
+        f"--workers={workers}",
         "--no-shrink",
         "--generation-database=none",
         f"--report-dir={reports}",
@@ -79,39 +88,91 @@ def st_command(base_url: str, examples: int, reports: str) -> list[str]:
     ]
 
 
-def timed_run(tool: str, profile: str) -> ToolRun:
-    """Run `tool` ("suite" or "st") against a fresh counting server; time it, count it."""
+def timed_run(
+    tool: str,
+    profile: str,
+    *,
+    delay_ms: float = 0.0,
+    workers: int | None = None,
+    cap_seconds: float | None = None,
+) -> ToolRun:
+    """Run `tool` ("suite" or "st") against a fresh counting server; time it, count it.
+
+    `delay_ms`: the server answers each request that late. `workers`: the tool's --workers
+    (None: the suite's default, and 1 for st run). `cap_seconds`: stop the tool (SIGTERM to
+    its process group, then SIGKILL) once it has run that long; the run is then `capped`.
+    """
     with tempfile.TemporaryDirectory(prefix="bench-contract-") as tmp:
         port, counts = free_port(), Path(tmp) / "requests"
         server = [sys.executable, "-m", "bench.instrumented_server", f"--port={port}"]
+        if delay_ms:
+            server.append(f"--delay-ms={delay_ms}")
         url = f"http://127.0.0.1:{port}"
         if tool == "suite":
-            command = suite_command(url, profile, f"{tmp}/reports")
+            command = suite_command(url, profile, f"{tmp}/reports", workers)
         else:
-            command = st_command(url, EXAMPLES[profile], f"{tmp}/reports")
+            command = st_command(url, EXAMPLES[profile], f"{tmp}/reports", workers or 1)
         env = {**os.environ, "NGROK_API_KEY": KEY}
         with running([*server, f"--api-key={KEY}", f"--count-file={counts}"], port):
             began = time.perf_counter()
             # st's working folder is the temporary one: it keeps a cache (.schemathesis/) there.
-            result = subprocess.run(
-                command,
-                cwd=ROOT if tool == "suite" else tmp,
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
+            status, stdout, stderr, capped = _run_capped(
+                command, cwd=ROOT if tool == "suite" else Path(tmp), env=env, cap=cap_seconds
             )
             seconds = time.perf_counter() - began
-        if result.returncode not in (0, 1):
-            sys.stderr.write(result.stdout[-3000:] + result.stderr[-3000:])
+        tail = stdout[-3000:] + stderr[-3000:] if status != 0 else ""
+        if status not in (0, 1):
+            sys.stderr.write(tail)
         if not counts.exists():
             raise RuntimeError("the instrumented server wrote no request count")
         return ToolRun(
             seconds,
             int(counts.read_text()),
-            result.returncode == 0,
-            st_test_cases(result.stdout) if tool == "st" else None,
+            status == 0,
+            st_test_cases(stdout) if tool == "st" and not capped else None,
+            status,
+            capped,
+            tail,
         )
+
+
+def _run_capped(
+    command: list[str], *, cwd: Path, env: dict[str, str], cap: float | None
+) -> tuple[int, str, str, bool]:
+    """Run `command` to its end or for `cap` seconds: (exit status, stdout, stderr, capped).
+
+    The command runs in its own process group, so stopping it stops what it started too
+    (the suite's pytest); SIGTERM first, which the suite answers by cleaning up.
+    """
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=cap)
+        return process.returncode, stdout, stderr, False
+    except subprocess.TimeoutExpired:
+        _signal_group(process, signal.SIGTERM)
+        try:
+            stdout, stderr = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            _signal_group(process, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+        return process.returncode, stdout, stderr, True
+    except BaseException:  # Ctrl-C: the tool is in its own session and never saw it
+        _signal_group(process, signal.SIGKILL)
+        process.wait()
+        raise
+
+
+def _signal_group(process: subprocess.Popen[str], sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):  # the whole group has exited already
+        os.killpg(process.pid, sig)
 
 
 def st_test_cases(output: str) -> int:
