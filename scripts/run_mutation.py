@@ -82,7 +82,7 @@ def found_properties(summary: Path) -> tuple[str, ...]:
 
 
 def run_suite(seed: int, profile: str, extra: list[str]) -> Run:
-    """Run the suite once, stopping at its first violation."""
+    """Run the suite once, stopping at its first violation; `extra` has the run's workers."""
     with tempfile.TemporaryDirectory(prefix="contract-mutation-") as reports:
         command = suite_command(
             "-x",  # the verdict is in at the first violation
@@ -136,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mutation: {err}", file=sys.stderr)
         return ExitStatus.CANNOT_RUN
     seed, profile = options.seed, options.profile.name
+    # WORKERS (--workers) and --reference-delay-ms (a distant server) hold for every run.
+    shared = []
+    if options.reference_delay_ms:
+        shared.append(f"--reference-delay-ms={options.reference_delay_ms}")
     seeds = [seed + n for n in range(args.variant_seeds)]
     names = args.only or [m.name for m in MUTANTS.values() if m.sample or not args.sample]
     print(
@@ -150,13 +154,16 @@ def main(argv: list[str] | None = None) -> int:
             for variant_seed in seeds:
                 extra = [f"--reference-mode={mode}"]
                 extra += [f"--mutant={name}"] if name in BENIGN else []
-                runs.append(run_suite(variant_seed, profile, extra))
+                workers = f"--workers={options.workers}"
+                runs.append(run_suite(variant_seed, profile, [*extra, workers, *shared]))
         verdict = VariantVerdict(name, description, runs)
         variants.append(verdict)
         print(f"  benign {name}: passes {verdict.passes}/{len(runs)}", flush=True)
     faults = []
     for name in names:
-        run = run_suite(seed, profile, [f"--mutant={name}"])
+        # A race shows only with requests side by side: at least its `min_workers`.
+        workers = f"--workers={max(options.workers, MUTANTS[name].min_workers)}"
+        run = run_suite(seed, profile, [f"--mutant={name}", workers, *shared])
         faults.append(FaultVerdict(name, MUTANTS[name].catcher, run))
         print(
             f"  {name}: {'caught' if run.caught else 'SURVIVED'} in {run.seconds:.1f}s", flush=True

@@ -30,6 +30,7 @@ class Mutant:
     catcher: str  # the check meant to catch it
     wrap: Wrap
     sample: bool  # part of CI's representative subset
+    min_workers: int = 1  # requests side by side it takes to show (a race)
 
 
 MUTANTS: dict[str, Mutant] = {}
@@ -39,12 +40,12 @@ BENIGN: dict[str, Mutant] = {}
 
 
 def fault(
-    name: str, description: str, catcher: str, *, sample: bool = False
+    name: str, description: str, catcher: str, *, sample: bool = False, min_workers: int = 1
 ) -> Callable[[Wrap], Wrap]:
     Property(catcher)  # every fault names a property of the registry: a typo fails at import
 
     def register(wrap: Wrap) -> Wrap:
-        MUTANTS[name] = Mutant(name, description, catcher, wrap, sample)
+        MUTANTS[name] = Mutant(name, description, catcher, wrap, sample, min_workers)
         return wrap
 
     return register
@@ -426,6 +427,7 @@ RACE_WINDOW_S = 0.005
     "two creates in flight at once get the same id (a racy id counter): only a run that "
     "sends requests side by side (--workers 2 or more) can see it",
     "ids_are_unique",
+    min_workers=2,
 )
 def create_ids_collide(app: ASGIApp) -> ASGIApp:
     in_flight = [0]

@@ -4,11 +4,19 @@ limit, and 429 waited out. Each refusal is a planted unsafe request."""
 from __future__ import annotations
 
 import signal
+import threading
 
 import pytest
 
 from contract_tests.api import DESCRIPTION_MAX
-from contract_tests.gate import PAUSE_STEP_S, Gate, RunAborted, Stopped, UnsafeRequest
+from contract_tests.gate import (
+    PAUSE_STEP_S,
+    Cancelled,
+    Gate,
+    RunAborted,
+    Stopped,
+    UnsafeRequest,
+)
 from contract_tests.marker import is_marked_or_inert, mark_body, marker_of
 from contract_tests.options import resolve
 from contract_tests.safety import is_loopback, is_remote, max_rpm_for, profile_for
@@ -111,6 +119,66 @@ def test_429_waits_retry_after_then_a_growing_pause_and_gives_up_at_last() -> No
     assert gate.rate_limited == 3
     with pytest.raises(RunAborted):
         gate.retry_wait(429, None, 8)
+
+
+def test_a_429_holds_back_every_thread_of_the_run_until_retry_after() -> None:
+    """The budget a 429 speaks of is the account's: after one thread's 429, no request of
+    any thread goes out before its Retry-After is over."""
+    clock = FakeClock()
+    gate = _gate(clock=clock, sleep=clock.sleep)
+    answers = iter([429, 200])
+    gate.send(
+        "GET",
+        BASE,
+        None,
+        send_once=lambda: next(answers),
+        status_and_retry_after=lambda status: (status, "30"),
+        discard=lambda status: None,
+    )
+    assert clock.now >= 30.0
+    other_thread_starts = clock.now - 10.0  # a request admitted 20 s into the pause...
+    clock.now = other_thread_starts
+    gate.admit("GET", BASE, None)
+    assert clock.now >= 30.0  # ...waits for the same end
+
+
+def test_a_cancelled_shard_stops_at_its_next_request_and_only_that_thread() -> None:
+    gate = _gate()
+    cancel = threading.Event()
+    cancel.set()
+    with gate.cancelled_by(cancel), pytest.raises(Cancelled):
+        gate.admit("GET", BASE, None)
+    gate.admit("GET", BASE, None)  # outside the shard's block: no cancel
+
+
+def test_a_quiet_walk_holds_deletes_and_a_delete_disturbs_a_walk() -> None:
+    gate = _gate()
+    mark = gate.deletes_mark()
+    assert not gate.disturbed(mark)
+    sent: list[str] = []
+
+    def send_once() -> int:
+        sent.append("DELETE")
+        return 204
+
+    def delete() -> None:
+        gate.send(
+            "DELETE",
+            f"{BASE}/{MINE}",
+            None,
+            send_once=send_once,
+            status_and_retry_after=lambda status: (status, None),
+            discard=lambda status: None,
+        )
+
+    with gate.quiet():
+        deleter = threading.Thread(target=delete)
+        deleter.start()
+        deleter.join(3 * PAUSE_STEP_S)
+        assert deleter.is_alive() and not sent, "a delete went out during a quiet walk"
+    deleter.join(10)
+    assert sent == ["DELETE"]
+    assert gate.disturbed(mark)
 
 
 def test_budget_stops_the_run() -> None:

@@ -63,6 +63,11 @@ def test_other_arguments_are_left_to_pytest() -> None:
         ({"CHILD_BACKENDS": f"{CHILD},x"}, [], "'x' is not a backend id"),
         ({}, ["--max-rpm=-1"], "-1 is below 0"),
         ({}, ["--run-id=today"], "'today' is not a run id"),
+        ({"WORKERS": "0"}, [], "WORKERS.: 0 is not between 1 and 64"),
+        ({}, ["--workers=65"], "65 is not between 1 and 64"),
+        ({"WORKERS": "many"}, [], "WORKERS='many' is not an integer"),
+        ({}, ["--workers=4", "--shard=5"], "SHARD.: 5 is not between 1 and the run's workers"),
+        ({}, ["--reference-delay-ms=-5"], "-5 is below 0"),
     ],
 )
 def test_a_bad_option_is_refused_with_a_message_naming_it(
@@ -95,3 +100,14 @@ def test_suite_args_resolve_to_the_same_options() -> None:
     assert resolve(env, options.suite_args()) == options
     local = resolve({}, ["--reference-mode=strict", "--mutant=page_loop"])
     assert resolve({}, local.suite_args()) == local
+    sharded = resolve({}, ["--workers=8", "--shard=3", "--reference-delay-ms=150"])
+    assert resolve({}, sharded.suite_args()) == sharded
+
+
+def test_workers_default_by_where_the_server_is_and_come_from_make() -> None:
+    """Loopback answers at once (a few threads keep both cores busy); a distant server's
+    round trips are waited out 16 at a time."""
+    assert resolve({}, []).workers == 4
+    assert resolve({"NGROK_API_KEY": "k"}, [f"--base-url={LOCAL}"]).workers == 4
+    assert resolve({"NGROK_API_KEY": "k"}, [f"--base-url={REMOTE}"]).workers == 16
+    assert resolve({"WORKERS": "2", "SHARD": "2"}, []).shard == 2

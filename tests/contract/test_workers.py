@@ -1,0 +1,96 @@
+"""Shards: a test's examples split to run side by side, and how their failures come back."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from contract_tests.gate import Gate
+from contract_tests.marker import marker_of
+from contract_tests.paging import settled
+from contract_tests.violations import ContractViolation, Property
+from contract_tests.workers import Shard, run_shards, shard_of, side_by_side, split
+
+BASE = "http://127.0.0.1:9/backends/failover"
+
+
+def _gate() -> Gate:
+    return Gate(marker_of("20261126T074746Z-3f2a9c"))
+
+
+def test_examples_are_shared_and_shard_one_keeps_the_runs_seed() -> None:
+    shards = split(seed=7, examples=30, workers=16)
+    assert len(shards) == 16 and sum(s.examples for s in shards) == 30
+    assert [s.number for s in shards] == list(range(1, 17))
+    assert shards[0].seed == 7 and len({s.seed for s in shards}) == 16
+    assert split(seed=7, examples=30, workers=16) == shards  # derived, not drawn
+    assert split(seed=7, examples=30, workers=1) == [Shard(1, 1, 7, 30)]
+    assert len(split(seed=7, examples=3, workers=16)) == 3  # no shard without an example
+
+
+def test_one_shard_alone_is_the_same_shard_as_in_the_whole_run() -> None:
+    whole = split(seed=0, examples=25, workers=8)
+    assert split(seed=0, examples=25, workers=8, only=3) == [whole[2]]
+
+
+def test_the_first_failure_cancels_the_others_and_names_its_shard() -> None:
+    gate = _gate()
+    started = threading.Barrier(4)
+    sent: list[int] = []
+
+    def body(shard: Shard) -> None:
+        started.wait(10)
+        if shard.number == 2:
+            raise ContractViolation(Property.IDS_ARE_UNIQUE, "planted")
+        while True:  # the others would go on for ever: only a cancel ends them
+            gate.admit("GET", BASE, None)
+            sent.append(shard.number)
+
+    with pytest.raises(ContractViolation) as failed:
+        run_shards(gate, split(seed=0, examples=4, workers=4), body)
+    assert shard_of(failed.value) == Shard(2, 4, split(0, 4, 4)[1].seed, 1)
+
+
+def test_one_worker_runs_the_tasks_in_turn_in_the_calling_thread() -> None:
+    threads: list[str] = []
+    tasks = [lambda: threads.append(threading.current_thread().name) for _ in range(3)]
+    side_by_side(_gate(), tasks, workers=1)
+    assert threads == [threading.current_thread().name] * 3
+
+
+class _Walks:
+    """A walk that fails the first time; optionally a delete is sent meanwhile."""
+
+    def __init__(self, gate: Gate, *, delete_meanwhile: bool) -> None:
+        self.gate, self.delete_meanwhile, self.calls = gate, delete_meanwhile, 0
+
+    def __call__(self) -> str:
+        self.calls += 1
+        if self.calls == 1:
+            if self.delete_meanwhile:
+                self.gate.send(
+                    "DELETE",
+                    f"{BASE}/bkdfo_2fKmcY180hfsrLrsT0VTrp3T7Tu",
+                    None,
+                    send_once=lambda: 204,
+                    status_and_retry_after=lambda status: (status, None),
+                    discard=lambda status: None,
+                )
+            raise ContractViolation(Property.LISTED_EXACTLY_ONCE, "planted repeat")
+        return "listing"
+
+
+def test_a_walk_that_failed_while_a_delete_went_out_is_walked_again_in_quiet() -> None:
+    gate = _gate()
+    gate.allow("bkdfo_2fKmcY180hfsrLrsT0VTrp3T7Tu")
+    walks = _Walks(gate, delete_meanwhile=True)
+    assert settled(gate, walks) == "listing" and walks.calls == 2
+
+
+def test_a_walk_that_failed_on_a_list_standing_still_is_a_violation_at_once() -> None:
+    gate = _gate()
+    walks = _Walks(gate, delete_meanwhile=False)
+    with pytest.raises(ContractViolation, match="planted repeat"):
+        settled(gate, walks)
+    assert walks.calls == 1
