@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import shlex
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+import hypothesis
 from hypothesis.errors import Flaky
 
 from .client import Exchange
@@ -106,8 +108,17 @@ def finding_from(test: str, error: BaseException, curl: str | None = None) -> li
         request = _request_line(fault)
         message = f"{type(fault).__name__}: {fault}".strip()
         return [Finding(test, Kind.TRANSPORT, "transport", message, request or curl, None)]
-    kind = Kind.FLAKY if isinstance(error, Flaky) else Kind.ERROR
+    kind = Kind.FLAKY if isinstance(error, Flaky) or _hypothesis_replay_broke(error) else Kind.ERROR
     return [Finding(test, kind, type(error).__name__, str(error).strip(), curl, None)]
+
+
+def _hypothesis_replay_broke(error: BaseException) -> bool:
+    """An assertion of Hypothesis's own code: its replay of a failing state machine went
+    otherwise than the run (seen when answers were lost), like `Flaky`."""
+    if not isinstance(error, AssertionError) or error.__traceback__ is None:
+        return False
+    innermost = traceback.extract_tb(error.__traceback__)[-1].filename
+    return Path(hypothesis.__file__).parent in Path(innermost).parents
 
 
 def _request_line(fault: BaseException) -> str | None:

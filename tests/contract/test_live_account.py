@@ -29,11 +29,13 @@ from .helpers import CI_SEED, ROOT, contract_command, run_contract
 
 PROFILE = os.environ.get("CONTRACT_SAFETY_PROFILE", "quick")
 GUARD_S = 1800  # a subprocess guard only: nothing asserts how long a run takes
+# Several requests in flight, as against a distant account: the same safety must hold.
+WORKERS = "--workers=8"
 
 
 def _contract(account: Account, tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     command = contract_command(
-        tmp_path, f"--base-url={account.server.base_url}", f"--seed={CI_SEED}", *args
+        tmp_path, f"--base-url={account.server.base_url}", f"--seed={CI_SEED}", WORKERS, *args
     )
     env = {**os.environ, "NGROK_API_KEY": account.server.api_key}
     return subprocess.Popen(
@@ -155,6 +157,7 @@ def test_server_rate_limit_is_waited_out_not_reported(tmp_path: Path) -> None:
             f"--seed={CI_SEED}",
             "--profile=quick",
             f"--base-url={acct.server.base_url}",
+            WORKERS,
             env={"NGROK_API_KEY": acct.server.api_key},
         )
         assert verdict.returncode == 0, verdict.summary or verdict.output[-3000:]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import hypothesis
 import pytest
 import requests
 from schemathesis.core.failures import AcceptedNegativeData
@@ -130,3 +131,21 @@ def test_at_least_twenty_planted_faults_each_described_and_named_by_a_property()
     for mutant in MUTANTS.values():
         assert mutant.description and Property(mutant.catcher), mutant.name
     assert 5 <= sum(m.sample for m in MUTANTS.values()) <= 6
+
+
+def test_an_assertion_inside_hypothesis_is_a_broken_replay_not_a_violation() -> None:
+    """Hypothesis's state machine asserts on its own replay when lost answers made it go
+    otherwise: like `Flaky`, a consequence of the transport faults in such a run."""
+    inside = str(Path(hypothesis.__file__).parent / "stateful.py")
+    try:
+        exec(compile("assert 0 >= 1", inside, "exec"))  # a frame in Hypothesis
+    except AssertionError as err:
+        replay = finding_from("t", err)[0]
+    try:
+        exec(compile("assert 0 >= 1", __file__, "exec"))  # a frame of ours
+    except AssertionError as err:
+        ours = finding_from("t", err)[0]
+    assert replay.kind is Kind.FLAKY and ours.kind is Kind.ERROR
+    lost = Finding("t", Kind.TRANSPORT, "transport", "reset", None, None)
+    assert exit_status([replay, lost], interrupted=False) is ExitStatus.INCONCLUSIVE
+    assert exit_status([replay], interrupted=False) is ExitStatus.VIOLATIONS
