@@ -7,7 +7,7 @@ import pytest
 from .client import REQUEST_TIMEOUT_S
 from .ledger import Ledger
 from .schema import GeneratedCase as Case
-from .schema import explicit_cases, load_spec, operation_labels, prepare_case, shard_test
+from .schema import configure, explicit_cases, load_spec, operation_labels, prepare_case, shard_test
 from .schema_checks import contract_checks, send_case
 from .session import ContractSession
 from .workers import Shard, run_shards, shards_for
@@ -19,6 +19,7 @@ schema = load_spec()
 def test_operation_honours_spec(contract: ContractSession, ledger: Ledger, label: str) -> None:
     """Every generated request gets an answer the spec allows and the named properties hold."""
     options = contract.options
+    configure(schema, options)  # what validate_response reads: the checks' configuration
     explicit = explicit_cases(schema, options, label)
 
     def run(shard: Shard) -> None:
