@@ -209,7 +209,8 @@ def run(*, quick: bool = False) -> Section:
         for round_ in range(rounds if profile == "quick" else 1):
             order = ("suite", "st") if round_ % 2 == 0 else ("st", "suite")
             for tool in order:
-                runs.setdefault((tool, profile), []).append(timed_run(tool, profile))
+                # One request at a time for both: section 6 measures workers.
+                runs.setdefault((tool, profile), []).append(timed_run(tool, profile, workers=1))
     section = Section(
         "contract",
         "4. Contract suite",

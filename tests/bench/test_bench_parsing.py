@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.__main__ import main
+from bench.__main__ import main, replace_sections
 from bench.common import Section, free_port, running, spread
 from bench.contract import mutation_verdicts, st_test_cases
 from bench.paging import PagingPoint, plot
@@ -102,3 +102,18 @@ def test_unknown_section_is_refused_with_the_list(capsys: pytest.CaptureFixture[
     with pytest.raises(SystemExit):
         main(["pagingg"])
     assert "server, paging, clients, contract, generate" in capsys.readouterr().err
+
+
+def test_replacing_one_section_keeps_the_rest_of_the_report_byte_for_byte() -> None:
+    document = (
+        "# Benchmarks\n\nmachine\n\n## Targets\n\n- 1. Server: fast\n- 2. Paging: flat\n\n"
+        "## 1. Server\n\nold server table\n\n## 2. Paging\n\npaging table\n"
+    )
+    server = Section("server", "1. Server", ["a"], rows=[["new"]], targets=["faster: met"])
+    late = Section("late", "3. Late", ["b"], rows=[["x"]])
+    replaced = replace_sections(document, [server, late])
+    assert "old server table" not in replaced and "| new |" in replaced
+    assert "- 1. Server: faster: met" in replaced and "- 1. Server: fast\n" not in replaced
+    assert "## 2. Paging\n\npaging table\n" in replaced and "- 2. Paging: flat" in replaced
+    assert replaced.index("## 2. Paging") < replaced.index("## 3. Late")
+    assert replaced.startswith("# Benchmarks\n\nmachine\n")
