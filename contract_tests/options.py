@@ -28,9 +28,11 @@ LOCAL_KEY = "contract-suite-local-key"
 CI_SEED = 0
 DEFAULT_REPORTS_DIR = "reports/contract"
 REFERENCE_MODES = ("lenient", "strict")
-# Loopback answers take microseconds: a few requests in flight keep both cores busy. A distant
-# server's take 50-200 ms, spent waiting: 16 in flight make a quick run about 16 times faster.
-DEFAULT_LOOPBACK_WORKERS = 4
+# Loopback answers take microseconds and the run is bound by the CPU: one request at a time
+# is fastest there (measured: 21 s with one worker, 25 s with four, docs/benchmarks.md) and
+# reproducible by seed alone. A distant server's answers take 50-200 ms, spent waiting: 16 in
+# flight make a quick run about seven times faster at 150 ms.
+DEFAULT_LOOPBACK_WORKERS = 1
 DEFAULT_REMOTE_WORKERS = 16
 MAX_WORKERS = 64
 _TRUE = ("1", "yes", "true")

@@ -699,6 +699,7 @@ fault(
     "unknown_fields_ignored",
     "ignores unknown fields in a body instead of rejecting them",
     "negative_data_rejection",
+    sample=True,
 )
 def unknown_fields_ignored(app: ASGIApp) -> ASGIApp:
     def on_request(request: Request) -> Request:
