@@ -130,7 +130,7 @@ def test_at_least_twenty_planted_faults_each_described_and_named_by_a_property()
     assert len(MUTANTS) >= 20
     for mutant in MUTANTS.values():
         assert mutant.description and Property(mutant.catcher), mutant.name
-    assert 5 <= sum(m.sample for m in MUTANTS.values()) <= 6
+    assert 5 <= sum(m.sample for m in MUTANTS.values()) <= 7  # CI runs each: keep it light
 
 
 def test_an_assertion_inside_hypothesis_is_a_broken_replay_not_a_violation() -> None:
