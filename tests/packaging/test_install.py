@@ -118,7 +118,8 @@ def test_a_planted_fault_is_caught(installed: Venv, tmp_path: Path) -> None:
     assert status == ExitStatus.VIOLATIONS, output[-3000:]
     summary = (tmp_path / "reports" / "contract" / "summary.md").read_text("utf-8")
     assert "## 1. " in summary
-    assert "ngrok-failover-contract --seed 0 --profile quick --mutant uri_relative" in summary
+    reproduce = "ngrok-failover-contract --seed 0 --profile quick --workers 1 --mutant uri_relative"
+    assert reproduce in summary
 
 
 def test_an_unreachable_server_cannot_be_tested(installed: Venv, tmp_path: Path) -> None:
