@@ -10,6 +10,7 @@ requests of a run can ask for.
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -65,18 +66,22 @@ class Coverage:
     answers: Counter[tuple[str, str]] = field(default_factory=Counter)
     exercised: Counter[str] = field(default_factory=Counter)
     held: Counter[str] = field(default_factory=Counter)
+    # Shards count side by side: `+=` on a Counter is a read and a write.
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def observe(self, method: str, url: str, status: int) -> None:
         """An answer arrived (the gate calls this for every answer, 429s included)."""
         operation = operation_of(method, url)
         if operation is not None:
             code = str(status)
-            self.answers[operation, AUTH if code in ("401", "403") else code] += 1
+            with self._lock:
+                self.answers[operation, AUTH if code in ("401", "403") else code] += 1
 
     def checked(self, prop: str, held: bool) -> None:
-        self.exercised[prop] += 1
-        if held:
-            self.held[prop] += 1
+        with self._lock:
+            self.exercised[prop] += 1
+            if held:
+                self.held[prop] += 1
 
     def seen(self, operation: str, status: str) -> int:
         if status.endswith("XX"):

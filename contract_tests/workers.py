@@ -12,6 +12,7 @@ request; its failure is the test's, and carries the shard that reproduces it.
 from __future__ import annotations
 
 import ast
+import contextvars
 import hashlib
 import threading
 from collections.abc import Callable, Iterator
@@ -101,7 +102,9 @@ def side_by_side(gate: Gate, tasks: list[Callable[[], None]], workers: int) -> N
                 cancel.set()
 
     with ThreadPoolExecutor(min(workers, len(tasks)), thread_name_prefix="contract") as pool:
-        for future in [pool.submit(run, task) for task in tasks]:
+        # Each task in a copy of this thread's context: the run's coverage tally lives there.
+        futures = [pool.submit(contextvars.copy_context().run, run, task) for task in tasks]
+        for future in futures:
             future.result()
     if failures:
         stopped = [f for f in failures if isinstance(f, KeyboardInterrupt)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import contextvars
 import threading
 
 import pytest
@@ -10,7 +12,14 @@ from contract_tests.gate import Gate
 from contract_tests.marker import marker_of
 from contract_tests.paging import settled
 from contract_tests.violations import ContractViolation, Property
-from contract_tests.workers import Shard, run_shards, shard_of, side_by_side, split
+from contract_tests.workers import (
+    Shard,
+    ast_parse_serialized,
+    run_shards,
+    shard_of,
+    side_by_side,
+    split,
+)
 
 BASE = "http://127.0.0.1:9/backends/failover"
 
@@ -94,3 +103,21 @@ def test_a_walk_that_failed_on_a_list_standing_still_is_a_violation_at_once() ->
     with pytest.raises(ContractViolation, match="planted repeat"):
         settled(gate, walks)
     assert walks.calls == 1
+
+
+def test_tasks_side_by_side_see_the_callers_context() -> None:
+    """The run's coverage tally is a context variable: a shard's thread must see it, or the
+    checks of every shard go uncounted."""
+    tally: contextvars.ContextVar[str] = contextvars.ContextVar("tally", default="none")
+    tally.set("the run's")
+    seen: list[str] = []
+    side_by_side(_gate(), [lambda: seen.append(tally.get())] * 3, workers=3)
+    assert seen == ["the run's"] * 3
+
+
+def test_ast_parse_is_serialized_only_inside_the_block() -> None:
+    original = ast.parse
+    with ast_parse_serialized():
+        assert ast.parse is not original
+        assert isinstance(ast.parse("x = 1"), ast.Module)
+    assert ast.parse is original
