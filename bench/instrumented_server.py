@@ -12,7 +12,6 @@ HTTP requests were served: the same count for every tool (the contract benchmark
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
@@ -21,27 +20,24 @@ import uvicorn
 from ngrok_failover_server.app import create_app
 from ngrok_failover_server.asgi import ASGIApp, Message, Receive, Scope, Send
 from ngrok_failover_server.config import ServerConfig
-from ngrok_failover_server.testing import bind_socket, uvicorn_config
+from ngrok_failover_server.testing import bind_socket, delayed, uvicorn_config
 
 
-class Instrumented:
-    """`app`, answering each HTTP request `delay` seconds late, counting them.
+class Counted:
+    """`app`, counting the HTTP requests it answers.
 
     The count is written at lifespan shutdown: uvicorn re-raises SIGTERM once it has shut
     down, so nothing after `Server.run()` would run.
     """
 
-    def __init__(self, app: ASGIApp, delay: float, count_file: Path | None) -> None:
+    def __init__(self, app: ASGIApp, count_file: Path | None) -> None:
         self.app = app
-        self.delay = delay
         self.count_file = count_file
         self.requests = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             self.requests += 1
-            if self.delay:
-                await asyncio.sleep(self.delay)
         elif scope["type"] == "lifespan" and self.count_file is not None:
             send = self._writing_count_at_shutdown(send)
         await self.app(scope, receive, send)
@@ -63,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count-file", type=Path, help="write the request count here at exit")
     args = parser.parse_args(argv)
     app = create_app(ServerConfig(api_key=args.api_key))
-    instrumented = Instrumented(app, args.delay_ms / 1000, args.count_file)
+    # Late inside the count: a request is counted when it arrives, answered delay-ms later.
+    instrumented = Counted(delayed(app, args.delay_ms / 1000), args.count_file)
     uvicorn.Server(uvicorn_config(instrumented)).run(sockets=[bind_socket("127.0.0.1", args.port)])
     return 0
 

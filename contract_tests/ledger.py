@@ -53,7 +53,7 @@ class Ledger:
     # A lane's run-wide ledger (None: this is the run's); lanes share its lock and counts.
     run: Ledger | None = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
-    _creating: list[int] = field(default_factory=lambda: [0], repr=False)  # creates in flight
+    _creating: int = field(default=0, repr=False)  # the run's creates in flight
 
     def lane(self, seed: int) -> Ledger:
         """A view for one shard: it owns only what it creates (besides the anchors), and
@@ -70,7 +70,6 @@ class Ledger:
             stateful=run.stateful,
             run=run,
             _lock=run._lock,
-            _creating=run._creating,
         )
 
     def ever_created(self, backend_id: str) -> bool:
@@ -104,19 +103,20 @@ class Ledger:
         """Ids seen in a list that this run did not create are someone else's; not while a
         create of the run is in flight, whose backend may be listed before it is answered."""
         with self._lock:
-            if not self._creating[0]:
+            if not (self.run or self)._creating:
                 self.foreign.update(i for i in backend_ids if not self.ever_created(i))
 
     @contextmanager
     def creating(self) -> Iterator[None]:
         """Around a create, from before it is sent until its answer is recorded."""
+        run = self.run or self
         with self._lock:
-            self._creating[0] += 1
+            run._creating += 1
         try:
             yield
         finally:
             with self._lock:
-                self._creating[0] -= 1
+                run._creating -= 1
 
     def record_created(self, backend_id: str, exchange: Exchange | None = None) -> None:
         """Remember a backend the server just created; its id must be new, run-wide."""

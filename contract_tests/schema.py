@@ -92,8 +92,7 @@ def load_spec() -> schemathesis.BaseSchema:
 
 def configure(schema: schemathesis.BaseSchema, options: Options) -> schemathesis.BaseSchema:
     """Apply the run's settings (seed, key, budget, reports) to a schema from `load_spec`."""
-    config = schemathesis.Config.from_dict(schema_config(options))
-    schema.config = config.projects.get(schema.raw_schema)
+    schema.config = project_of(schema, options)
     return schema
 
 
@@ -159,8 +158,7 @@ def shard_test(
     # Hypothesis runs the explicit examples a test carries (`hypothesis.example`): this
     # shard's share of them, in their order.
     setattr(built, "hypothesis_explicit_examples", explicit[shard.number - 1 :: shard.count])  # noqa: B010
-    run: Callable[[], None] = built
-    return run
+    return built
 
 
 def _operation(schema: schemathesis.BaseSchema, label: str) -> APIOperation[Any, Any, Any, Any]:

@@ -33,10 +33,6 @@ class Shard:
     seed: int
     examples: int
 
-    @property
-    def label(self) -> str:
-        return f"shard {self.number} of {self.count}"
-
 
 def shard_seed(seed: int, number: int) -> int:
     """Shard 1 runs on the run's seed; the others on seeds derived from it (32 bits)."""

@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench import concurrency
 from bench.__main__ import main, replace_sections
 from bench.common import Section, free_port, running, spread
 from bench.contract import mutation_verdicts, st_test_cases
@@ -117,3 +118,36 @@ def test_replacing_one_section_keeps_the_rest_of_the_report_byte_for_byte() -> N
     assert "## 2. Paging\n\npaging table\n" in replaced and "- 2. Paging: flat" in replaced
     assert replaced.index("## 2. Paging") < replaced.index("## 3. Late")
     assert replaced.startswith("# Benchmarks\n\nmachine\n")
+
+
+ST_SUMMARY_WITH_ERRORS = """\
+Test cases:
+  487 generated, 480 passed
+
+Errors:
+  SystemError: 3
+  ConnectionError: 1
+
+Seed: 0
+"""
+
+
+def test_st_runs_own_errors_are_counted_from_its_summary() -> None:
+    assert concurrency._st_errors(ST_SUMMARY_WITH_ERRORS) == 4
+    assert concurrency._st_errors("Test cases:\n  487 generated, 487 passed\n") == 0
+
+
+def test_a_failed_runs_last_words_are_its_last_exception_line() -> None:
+    tail = "collecting\n  File x.py\nSystemError: AST constructor recursion depth mismatch\ndone\n"
+    said = concurrency._last_words(tail)
+    assert said == "SystemError: AST constructor recursion depth mismatch"
+    assert concurrency._last_words("one\ntwo\nthree\nfour\n") == "two / three / four"
+
+
+def test_cells_are_named_in_few_words() -> None:
+    same = [(0, 4), (0, 8), (20, 4), (20, 8)]
+    assert concurrency._where(same) == "with 4 and 8 workers at 0 and 20 ms"
+    assert (
+        concurrency._where([(0, 4), (150, 16)])
+        == "with 4 workers at 0 ms; with 16 workers at 150 ms"
+    )
