@@ -49,6 +49,18 @@ class Property(enum.StrEnum):
     DELETE_ANSWERS_204 = "delete_answers_204"
     LIST_ANSWERS_200 = "list_answers_200"
     ERROR_BODY_MATCHES_STATUS = "error_body_matches_status"
+    # The model's frame (seed: each operation acts on the backend its path names) and the
+    # refusals it predicts (a refused request changes nothing).
+    REFUSED_REQUEST_CHANGES_NOTHING = "refused_request_changes_nothing"
+    OPERATION_CHANGES_ONLY_ITS_TARGET = "operation_changes_only_its_target"
+    CREATED_AT_IS_CREATION_TIME = "created_at_is_creation_time"
+    # Near misses: a key one edit from the key is refused; an id one edit from an id is not it.
+    NEAR_MISS_KEY_REFUSED = "near_miss_key_refused"
+    NEAR_MISS_ID_NOT_FOUND = "near_miss_id_not_found"
+    # Concurrency: some order of a history's operations explains every answer.
+    HISTORY_IS_LINEARIZABLE = "history_is_linearizable"
+    # Accounts: one account's key neither sees nor changes another account's backends.
+    ACCOUNTS_KEPT_APART = "accounts_kept_apart"
     # --require-coverage: every documented status of every operation was seen.
     DOCUMENTED_STATUSES_SEEN = "documented_statuses_seen"
     # Schemathesis's checks, by the names it gives them.
