@@ -23,6 +23,18 @@ def _distinct_reprs(a: object, b: object) -> tuple[str, str]:
     return shown
 
 
+def _differing(held: Resource, got: Resource) -> list[str]:
+    return [name for name in held if got.get(name) != held[name]]
+
+
+_WHY = {
+    Property.REFUSED_REQUEST_CHANGES_NOTHING: "a write to it was refused (4xx) since it last "
+    "read back, and a refused request changes nothing",
+    Property.OPERATION_CHANGES_ONLY_ITS_TARGET: "nothing was written to it since it last read "
+    "back: an operation on another backend changed it",
+}
+
+
 class Backend(Checker):
     """The six fields, read-back byte for byte, an update's absent fields, identity kept."""
 
@@ -97,6 +109,47 @@ class Backend(Checker):
             + "; the seed's list holds the same FailoverBackend objects a get answers",
             exchange,
         )
+
+    def reads_back_as_held(
+        self, held: Resource, got: Resource, exchange: Exchange, why: Property | None
+    ) -> None:
+        """A backend reads back as the model holds it: each field as last written.
+
+        `why` names the property when the model knows what changed it (a refused write,
+        an operation on another backend); None: the written field's own property.
+        """
+        if why is None:
+            for name in ("description", "metadata", "backends"):
+                if name in held:
+                    self.field_reads_back(name, held[name], got, exchange)
+            for name in ("id", "created_at"):
+                if name in held:
+                    self.identity_unchanged(name, held, got, exchange)
+            return
+        self.require(
+            not (differ := _differing(held, got)),
+            why,
+            f"{held.get('id') or got.get('id')} reads back "
+            + ", ".join(
+                f"{name}={_distinct_reprs(held[name], got.get(name))[1]}" for name in differ
+            )
+            + " where the model holds "
+            + ", ".join(
+                f"{name}={_distinct_reprs(held[name], got.get(name))[0]}" for name in differ
+            )
+            + "; "
+            + _WHY[why],
+            exchange,
+        )
+
+    def listed_as_held(
+        self, held: Resource, listed: Resource, exchange: Exchange, why: Property | None
+    ) -> None:
+        """A listed backend the model holds shows what a get would (`exchange`: the page)."""
+        if why is None:
+            self.list_matches_get(listed, {**listed, **held}, exchange)
+        else:
+            self.reads_back_as_held(held, listed, exchange, why)
 
     def answers_requested_id(self, requested: str, resource: Resource, exchange: Exchange) -> None:
         """The backend a get or update answers with is the one its path names."""

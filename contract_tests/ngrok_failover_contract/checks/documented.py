@@ -51,43 +51,64 @@ def server_view() -> dict[str, Any]:
     return view
 
 
+class View:
+    """One reading of the spec (the documented view, or the spec as written), its schemas
+    compiled once: a run checks thousands of requests and answers against them."""
+
+    def __init__(self, document: dict[str, Any], uri: str) -> None:
+        self.document = document
+        self._uri = uri
+        resource: Resource[Any] = Resource.from_contents(
+            document, default_specification=DRAFT202012
+        )
+        self._registry: Registry[Any] = Registry().with_resource(uri, resource)
+        self._validators: dict[str, Draft202012Validator] = {}
+
+    def at(self, pointer: str) -> Any:
+        node: Any = self.document
+        for part in _pointer_parts(pointer) if pointer else []:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        return node
+
+    def deref(self, pointer: str) -> str:
+        """The pointer of the node at `pointer`, after following its local `$ref`s."""
+        node = self.at(pointer)
+        while isinstance(node, dict) and "$ref" in node:
+            pointer = str(node["$ref"]).removeprefix("#")
+            node = self.at(pointer)
+        return pointer
+
+    def errors_at(self, schema_pointer: str, instance: object) -> list[str]:
+        """Why `instance` breaks the schema at `schema_pointer` in this view."""
+        validator = self._validators.get(schema_pointer)
+        if validator is None:
+            validator = Draft202012Validator(
+                {"$ref": f"{self._uri}#{schema_pointer}"},
+                registry=self._registry,
+                format_checker=FormatChecker(),
+            )
+            self._validators[schema_pointer] = validator
+        return [error.message for error in validator.iter_errors(instance)]
+
+
 @cache
-def _registry() -> Registry[Any]:
-    resource: Resource[Any] = Resource.from_contents(
-        server_view(), default_specification=DRAFT202012
-    )
-    registry: Registry[Any] = Registry().with_resource(_URI, resource)
-    return registry
+def documented_view() -> View:
+    return View(server_view(), _URI)
+
+
+@cache
+def spec_view() -> View:
+    """The spec as written: its undocumented constraints too (what it guides clients to)."""
+    return View(spec(), "urn:failover-spec")
 
 
 def _escape(part: str) -> str:
     return part.replace("~", "~0").replace("/", "~1")
 
 
-def _at(pointer: str) -> Any:
-    node: Any = server_view()
-    for part in _pointer_parts(pointer) if pointer else []:
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    return node
-
-
-def _deref(pointer: str) -> str:
-    """The pointer of the node at `pointer`, after following its local `$ref`s."""
-    node = _at(pointer)
-    while isinstance(node, dict) and "$ref" in node:
-        pointer = str(node["$ref"]).removeprefix("#")
-        node = _at(pointer)
-    return pointer
-
-
 def errors_at(schema_pointer: str, instance: object) -> list[str]:
     """Why `instance` breaks the documented constraints of the schema at `schema_pointer`."""
-    validator = Draft202012Validator(
-        {"$ref": f"{_URI}#{schema_pointer}"},
-        registry=_registry(),
-        format_checker=FormatChecker(),
-    )
-    return [error.message for error in validator.iter_errors(instance)]
+    return documented_view().errors_at(schema_pointer, instance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,25 +127,47 @@ class Sent:
 ABSENT = object()
 
 
-def _parameters(operation: str) -> list[tuple[str, dict[str, Any]]]:
+@dataclass(frozen=True, slots=True)
+class Break:
+    """A rule a request breaks: where (operation, path, query, header, body) and how."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _parameters(view: View, operation: str) -> list[tuple[str, dict[str, Any]]]:
     """(pointer, parameter) of each parameter of the operation at `operation`, path-level too."""
     found = []
     for owner in (operation.rsplit("/", 1)[0], operation):
-        node = _at(owner)
+        node = view.at(owner)
         for index, _ in enumerate(node.get("parameters", [])):
-            pointer = _deref(f"{owner}/parameters/{index}")
-            found.append((pointer, _at(pointer)))
+            pointer = view.deref(f"{owner}/parameters/{index}")
+            found.append((pointer, view.at(pointer)))
     return found
 
 
-def request_breaks(sent: Sent) -> list[str]:
+def request_breaks(sent: Sent) -> list[Break]:
     """The documented rules `sent` breaks: a server must refuse it only if there are any."""
+    return breaks_in(documented_view(), sent)
+
+
+def spec_breaks(sent: Sent) -> list[Break]:
+    """The rules of the spec as written that `sent` breaks, documented or not."""
+    return breaks_in(spec_view(), sent)
+
+
+def breaks_in(view: View, sent: Sent) -> list[Break]:
+    """The rules of `view` that `sent` breaks."""
     operation = f"/paths/{_escape(sent.path)}/{sent.method.lower()}"
-    if not isinstance(_at(f"/paths/{_escape(sent.path)}").get(sent.method.lower()), dict):
-        return [f"{sent.method} {sent.path} is not an operation of the API"]
-    broken: list[str] = []
+    path_item = view.document["paths"].get(sent.path)
+    if not isinstance(path_item, dict) or not isinstance(path_item.get(sent.method.lower()), dict):
+        return [Break("operation", f"{sent.method} {sent.path} is not an operation of the API")]
+    broken: list[Break] = []
     declared: dict[str, set[str]] = {"query": set(), "header": set(), "path": set()}
-    for pointer, parameter in _parameters(operation):
+    for pointer, parameter in _parameters(view, operation):
         where, name = parameter["in"], parameter["name"]
         declared.setdefault(where, set()).add(name.lower() if where == "header" else name)
         values: Mapping[str, object] = {
@@ -135,32 +178,38 @@ def request_breaks(sent: Sent) -> list[str]:
         key = name.lower() if where == "header" else name
         if key not in values:
             if parameter.get("required"):
-                broken.append(f"{where} parameter {name} is missing")
+                broken.append(Break(where, f"{where} parameter {name} is missing"))
             continue
-        broken += [f"{name}: {e}" for e in errors_at(f"{pointer}/schema", values[key])]
-    broken += [f"unknown query parameter {q}" for q in sent.query if q not in declared["query"]]
+        errors = view.errors_at(f"{pointer}/schema", values[key])
+        broken += [Break(where, f"{name}: {e}") for e in errors]
+    broken += [
+        Break("query", f"unknown query parameter {q}")
+        for q in sent.query
+        if q not in declared["query"]
+    ]
     body_pointer = f"{operation}/requestBody"
-    if "requestBody" in _at(operation):
-        body_pointer = _deref(body_pointer)
-        request_body = _at(body_pointer)
+    if "requestBody" in view.at(operation):
+        body_pointer = view.deref(body_pointer)
+        request_body = view.at(body_pointer)
         if sent.body is ABSENT:
             if request_body.get("required"):
-                broken.append("the body is missing")
+                broken.append(Break("body", "the body is missing"))
         elif (sent.media_type or "").split(";")[0].strip().lower() != "application/json":
-            broken.append(f"the body is sent as {sent.media_type!r}, not application/json")
+            broken.append(Break("body", f"the body is sent as {sent.media_type!r}, not JSON"))
         else:
             schema = f"{body_pointer}/content/application~1json/schema"
-            broken += [f"body: {e}" for e in errors_at(schema, sent.body)]
+            broken += [Break("body", f"body: {e}") for e in view.errors_at(schema, sent.body)]
     return broken
 
 
 def answer_breaks(method: str, path: str, status: int, body: object) -> list[str]:
     """The documented constraints a JSON answer breaks (none if the status is not in the spec)."""
-    responses = _at(f"/paths/{_escape(path)}/{method.lower()}/responses")
+    view = documented_view()
+    responses = view.at(f"/paths/{_escape(path)}/{method.lower()}/responses")
     for key in (str(status), f"{str(status)[0]}XX", "default"):
         if key in responses:
-            pointer = _deref(f"/paths/{_escape(path)}/{method.lower()}/responses/{key}")
-            content = _at(pointer).get("content", {})
+            pointer = view.deref(f"/paths/{_escape(path)}/{method.lower()}/responses/{key}")
+            content = view.at(pointer).get("content", {})
             if "application/json" not in content:
                 return []
             return errors_at(f"{pointer}/content/application~1json/schema", body)

@@ -9,6 +9,7 @@ from ..core.api import COLLECTION
 from ..core.exchange import Exchange
 from ..core.registry import Property
 from .checker import Checker, Resource
+from .freedoms import CLOCK_SKEW, Window
 
 
 class Identity(Checker):
@@ -46,5 +47,21 @@ class Identity(Checker):
             Property.LIST_URI_IS_COLLECTION,
             f"the list's uri is {uri!r}; the seed's is the collection's absolute URL "
             f"(https://api.ngrok.com{COLLECTION})",
+            exchange,
+        )
+
+    def created_at_is_creation_time(
+        self, resource: Resource, window: Window, exchange: Exchange
+    ) -> None:
+        """`created_at` is when the backend was created (seed): within the create's window,
+        give or take the clock skew the project allows (`freedoms.CLOCK_SKEW`)."""
+        stamp = resource.get("created_at")
+        self.require(
+            window.holds(stamp),
+            Property.CREATED_AT_IS_CREATION_TIME,
+            f"a backend created between {window.start:%Y-%m-%dT%H:%M:%SZ} and "
+            f"{window.end:%Y-%m-%dT%H:%M:%SZ} (the suite's clock) has created_at {stamp!r}; the "
+            "seed says created_at is when it was created (the suite allows "
+            f"{CLOCK_SKEW.total_seconds():.0f} s of clock skew)",
             exchange,
         )

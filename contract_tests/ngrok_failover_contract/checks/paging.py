@@ -4,29 +4,13 @@ ngrok's API conventions page)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from ..core.api import COLLECTION
 from ..core.exchange import Exchange
 from ..core.registry import Property
 from .checker import Checker, Resource
-
-
-def _instant(stamp: str) -> datetime | None:
-    """An RFC 3339 timestamp as an instant: any offset, any fraction of a second (only whole
-    seconds and `Z` are what ngrok's examples show; the docs say RFC 3339). None when it is
-    malformed: the schema checks say what is wrong with it."""
-    try:
-        instant = datetime.fromisoformat(stamp)
-    except ValueError:
-        return None
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
-
-
-def _later(instants: Sequence[datetime | None], i: int) -> bool:
-    this, before = instants[i], instants[i - 1]
-    return this is not None and before is not None and this > before
+from .freedoms import listed_after
 
 
 class Paging(Checker):
@@ -113,12 +97,12 @@ class Paging(Checker):
         """Backends are listed newest first: `created_at` never increases down the list.
 
         ngrok's ids are KSUIDs (whole seconds, then random bits), so two backends made in the
-        same second may come in either order: only `created_at` is compared, as instants (ngrok
-        docs: list "newest first", created_at RFC 3339; `spec/facts.yaml`).
+        same second may come in either order (`freedoms.listed_after`).
         """
-        stamps = [str(item.get("created_at")) for item in listed]
-        instants = [_instant(stamp) for stamp in stamps]
-        later = next((i for i in range(1, len(instants)) if _later(instants, i)), None)
+        stamps = [item.get("created_at") for item in listed]
+        later = next(
+            (i for i in range(1, len(stamps)) if not listed_after(stamps[i - 1], stamps[i])), None
+        )
         self.require(
             later is None,
             Property.LIST_IS_NEWEST_FIRST,
@@ -130,4 +114,15 @@ class Paging(Checker):
                 else ""
             ),
             ex,
+        )
+
+    def first_page_holds_newest(self, missing: Sequence[str], exchange: Exchange) -> None:
+        """A page without `before_id` holds the newest backends: every backend newer (by a
+        second) than one it shows, and all of them when it is the last page."""
+        self.require(
+            not missing,
+            Property.EVERY_EXISTING_BACKEND_LISTED,
+            f"the first page leaves out {list(missing)}, which exist and are newer than a "
+            "backend it shows (or it is the only page); the list is newest first",
+            exchange,
         )

@@ -34,9 +34,12 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     # For a real account: a few minutes at ngrok's rate limit.
     "live": Profile("live", 5, 4, 8, 3, 5, shrink=False, max_requests=900, max_creates=150),
-    "quick": Profile("quick", 25, 30, 15, 10, 7, shrink=False, max_requests=8000, max_creates=1500),
+    # quick and thorough: a list walk over more backends than the largest page holds (100).
+    "quick": Profile(
+        "quick", 25, 30, 15, 10, 104, shrink=False, max_requests=8000, max_creates=1500
+    ),
     "thorough": Profile(
-        "thorough", 150, 120, 40, 80, 23, shrink=True, max_requests=150000, max_creates=15000
+        "thorough", 150, 120, 40, 80, 120, shrink=True, max_requests=150000, max_creates=15000
     ),
     # For a mock that keeps no state (Prism): answers checked against the spec only.
     "schema": Profile(

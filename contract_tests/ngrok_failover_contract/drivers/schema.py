@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from typing import Any
@@ -13,8 +14,9 @@ import requests
 import schemathesis
 from schemathesis.config import ProjectConfig
 
-from ..checks.adapters import exchange_of, is_list
+from ..checks.adapters import exchange_of
 from ..checks.failures import GeneratedCase, keeps_failure, sent_of
+from ..checks.freedoms import Window
 from ..compat import (
     Failure,
     HypothesisTestConfig,
@@ -214,30 +216,23 @@ def _owned_or_fresh(ledger: Ledger, backend_id: str, rng: random.Random) -> str:
     return backend_id if ledger.owns(backend_id) else ledger.fresh_id(rng, prefix=backend_id[:6])
 
 
-def record_outcome(ledger: Ledger, case: GeneratedCase, response: schemathesis.Response) -> None:
-    """Enter what a generated request created (its id must be new) or deleted in the ledger."""
-    method = case.method.upper()
-    body = json_or_none(response.text)
-    if method == "POST" and case.path == COLLECTION and response.status_code == 201:
-        if isinstance(body, dict):
-            ledger.record_created(str(body.get("id")), exchange_of(response))
-    elif method == "DELETE" and response.status_code == 204:
-        ledger.record_deleted(str((case.path_parameters or {}).get("id")))
-    elif is_list(response) and response.status_code == 200 and isinstance(body, dict):
-        items = body.get("backends")
-        if isinstance(items, list):
-            ledger.note_listed([str(i.get("id")) for i in items if isinstance(i, dict)])
-
-
 def send_case(
     ledger: Ledger, case: GeneratedCase, send: Callable[[], schemathesis.Response]
 ) -> schemathesis.Response:
-    """Send a generated case and enter its outcome in the ledger; a create is in flight
-    (`Ledger.creating`) until then, so no list answered meanwhile calls its backend foreign."""
+    """Send a generated case, enter its outcome in the ledger and judge it by the lane's
+    model (the verdict raised with Schemathesis's checks: `checks.adapters.model_checks`).
+    A create is in flight (`Ledger.creating`) until it is entered, so no list answered
+    meanwhile calls its backend foreign."""
     creating = case.method.upper() == "POST" and case.path == COLLECTION
+    started = time.time()
     with ledger.creating() if creating else nullcontext():
         response = send()
-        record_outcome(ledger, case, response)
+        window = Window.around(started, time.time())
+        exchange = exchange_of(response)
+        if ledger.stateful:
+            ledger.enter(exchange)
+    if ledger.stateful:
+        ledger.oracle.defer(exchange, window)
     return response
 
 

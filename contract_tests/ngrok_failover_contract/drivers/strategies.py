@@ -51,7 +51,7 @@ def _long_spliced(max_size: int) -> st.SearchStrategy[str]:
 
 
 def _text(max_size: int) -> st.SearchStrategy[str]:
-    """Any valid text, and on purpose (5 branches in 8) the forms a careless server changes.
+    """Any valid text, and on purpose (6 branches in 9) the forms a careless server changes.
 
     Hypothesis picks a branch uniformly, so the tricky forms are most of the branches, and
     they come first (the simplest text, which Hypothesis tries first, is an "e" and a
@@ -66,6 +66,7 @@ def _text(max_size: int) -> st.SearchStrategy[str]:
         st.just(""),
         st.text(_chars, max_size=20),
         st.text(_chars, min_size=max_size - 40, max_size=max_size),  # near the limit
+        st.text(_chars, min_size=max_size, max_size=max_size),  # at it
         _long_spliced(max_size),
         st.text(_chars, max_size=max_size),
     )
@@ -101,4 +102,24 @@ def update_bodies(pool: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
             "metadata": metadata,
             "backends": st.one_of(st.just([]), children(pool)),
         },
+    )
+
+
+# One field a server must refuse (a documented rule: spec/facts.yaml), as (name, value).
+_INVALID: st.SearchStrategy[tuple[str, Any]] = st.one_of(
+    st.just(("name", "acme")),  # an unknown field (ERR_NGROK_214)
+    st.integers(DESCRIPTION_MAX + 1, DESCRIPTION_MAX + 40).map(lambda n: ("description", "d" * n)),
+    st.integers(METADATA_MAX + 1, METADATA_MAX + 40).map(lambda n: ("metadata", "m" * n)),
+    st.just(("description", 7)),  # not a string (ERR_NGROK_215)
+    st.just(("backends", "bkdhr_2fKmcZgRe5lU5KuvWGqW6c2j976")),  # not a list
+    st.just(("backends", ["bkd_malformed"])),  # not a backend id
+)
+
+
+@cache
+def refused_bodies(pool: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid fields with one invalid field among them: the whole body must be refused, and
+    nothing of it stored (the valid fields neither)."""
+    return st.tuples(create_bodies(pool), _INVALID).map(
+        lambda pair: {**pair[0], pair[1][0]: pair[1][1]}
     )

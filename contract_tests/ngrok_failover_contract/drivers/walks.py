@@ -8,10 +8,9 @@ from typing import Any, TypeVar
 
 from ..checks.judge import Judge
 from ..core.exchange import Exchange
-from ..core.registry import ContractViolation, Property
-from ..live.client import ApiClient
+from ..core.registry import ContractViolation
 from ..live.gate import Gate
-from ..live.listing import walk_pages
+from ..live.ledger import Ledger
 
 Walked = TypeVar("Walked")
 
@@ -28,33 +27,34 @@ class Listing:
     page_of: dict[str, Exchange] = field(default_factory=dict)
 
 
-def read_all(client: ApiClient, judge: Judge, limit: int, expected_at_most: int) -> Listing:
-    """Every page at `limit` per page, each held to the paging properties.
+def read_all(ledger: Ledger, limit: int, *, order: bool = True) -> Listing:
+    """Every page at `limit` per page, each page judged by the lane's model, the walk held to
+    the paging properties: no page twice, no backend twice, an end; then `check_listing`.
 
-    `expected_at_most` bounds how many backends can exist, so an endless list is caught
-    even when its URLs never repeat.
+    The ledger's `list_bound` (how many backends can exist) bounds the pages, so an endless
+    list is caught even when its URLs never repeat.
     """
+    judge = ledger.judge
     listing = Listing()
     visited: set[str] = set()
-    max_pages = expected_at_most // limit + PAGE_SLACK
-    for exchange in walk_pages(client, limit):
-        judge.status_in(Property.LIST_ANSWERS_200, {200}, exchange)
-        page: dict[str, Any] = exchange.json()
+    max_pages = ledger.list_bound() // limit + PAGE_SLACK
+    exchange = ledger.list_page(limit=limit)
+    while True:
+        page = exchange.json()
         visited.add(exchange.url)
         listing.last = exchange
-        judge.list_uri_is_collection(page, exchange)
-        judge.page_within_limit(page, limit, exchange)
-        judge.next_page_uri_absolute(page, exchange)
-        judge.empty_page_is_last(page, exchange)
         for item in page.get("backends") or []:
             judge.listed_once(item["id"], listing.ids, exchange)
             listing.ids.append(item["id"])
             listing.items.append(item)
             listing.page_of[item["id"]] = exchange
         next_uri = page.get("next_page_uri")
-        if next_uri is not None:
-            judge.page_not_revisited(str(next_uri), visited, exchange)
-            judge.list_ends(len(visited), max_pages, exchange)
+        if not next_uri:
+            break
+        judge.page_not_revisited(str(next_uri), visited, exchange)
+        judge.list_ends(len(visited), max_pages, exchange)
+        exchange = ledger.request("GET", str(next_uri))
+    check_listing(judge, listing, ledger.existing, ledger.deleted, order=order)
     return listing
 
 

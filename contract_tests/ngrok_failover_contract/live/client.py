@@ -72,24 +72,32 @@ class ApiClient:
         self.history.append(exchange)
         return exchange
 
+    def marked(self, body: Any, create: bool = False) -> Any:
+        """`body` with the run marker, as every create (and an update naming a
+        description) carries it."""
+        return mark_body(body, self.gate.marker, create=create)
+
     def create(self, body: dict[str, Any]) -> Exchange:
-        return self.request("POST", COLLECTION, mark_body(body, self.gate.marker, create=True))
+        return self.request("POST", COLLECTION, self.marked(body, create=True))
 
     def get(self, backend_id: str) -> Exchange:
         return self.request("GET", f"{COLLECTION}/{backend_id}")
 
     def update(self, backend_id: str, body: dict[str, Any]) -> Exchange:
-        marked = mark_body(body, self.gate.marker, create=False)
-        return self.request("PATCH", f"{COLLECTION}/{backend_id}", marked)
+        return self.request("PATCH", f"{COLLECTION}/{backend_id}", self.marked(body))
 
     def delete(self, backend_id: str) -> Exchange:
         return self.request("DELETE", f"{COLLECTION}/{backend_id}")
 
     def list_page(self, limit: int | None = None, before_id: str | None = None) -> Exchange:
+        return self.request("GET", self.list_path(limit, before_id))
+
+    @staticmethod
+    def list_path(limit: int | None = None, before_id: str | None = None) -> str:
         params = {
             name: value
             for name, value in (("limit", limit), ("before_id", before_id))
             if value is not None
         }
         query = "&".join(f"{name}={value}" for name, value in params.items())
-        return self.request("GET", COLLECTION + (f"?{query}" if query else ""))
+        return COLLECTION + (f"?{query}" if query else "")

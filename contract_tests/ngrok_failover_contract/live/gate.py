@@ -106,6 +106,8 @@ class Gate:
         self._deletes_in_flight = 0
         self._quiet = 0  # walks that hold deletes back
         self._local = threading.local()  # the cancel event of a shard's thread
+        # Ids in the run's journal (`live.journal`): an update may drop their marker.
+        self.journaled: Callable[[str], bool] = lambda _: False
         self.stop_reason: str | None = None
         self.cleaning = False  # the run's cleanup: it goes on after a stop
 
@@ -200,7 +202,9 @@ class Gate:
                 raise UnsafeRequest(f"refused {method} {path}: {foreign} not created by this run")
         changes = method == "PATCH" or (method == "POST" and is_collection(path))
         if changes and not is_marked_or_inert(_json(body), self.marker, create=method == "POST"):
-            raise UnsafeRequest(f"refused {method} {path}: the body lacks the run marker")
+            target = item_id(path)
+            if method == "POST" or target is None or not self.journaled(target):
+                raise UnsafeRequest(f"refused {method} {path}: the body lacks the run marker")
 
     def admit(self, method: str, url: str, body: object) -> None:
         """Check the request, count it against the budget, and wait for the rate limit."""

@@ -5,24 +5,38 @@ created, and ids it made up (which no server has), are allowed through the run's
 which refuses every other PATCH or DELETE; `owned_or_fresh` swaps any other id for a made-up
 one before a request is built. Backends that existed before the run are remembered
 (`foreign`), so a server answering a create with one of them cannot make the suite own it.
+
+Each lane (a shard's view, or the run's own) holds the model of what it owns
+(`checks.model.Oracle`): every exchange it sends (`request`, `create`, ...) or that
+Schemathesis sent for it (`defer`) is entered here and judged there.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
+from ..checks.freedoms import Window
 from ..checks.judge import Judge
-from ..core.api import BASE62, FAILOVER_PREFIX, ID_LENGTH
-from ..core.exchange import Exchange
-from ..core.registry import ContractViolation, Property
+from ..checks.model.calls import Op
+from ..checks.model.expect import Context
+from ..checks.model.oracle import Oracle
+from ..checks.model.world import Backend
+from ..core.api import BASE62, COLLECTION, FAILOVER_PREFIX, ID_LENGTH
+from ..core.exchange import Exchange, json_or_none
+from ..core.spec import spec
 from .client import ApiClient
+from .journal import Journal
 from .listing import list_everything
+from .marker import run_of
 from .sweep import Swept, sweep
 
 # Backends on the server that this run did not create (a shared account) the list may hold.
@@ -54,12 +68,20 @@ class Ledger:
     stateful: bool = True  # False (the schema profile): ids are not held to uniqueness
     # A lane's run-wide ledger (None: this is the run's); lanes share its lock and counts.
     run: Ledger | None = field(default=None, repr=False)
+    # The anchors as created: every lane expects them to read back so (nobody changes them).
+    fixed: dict[str, Backend] = field(default_factory=dict, repr=False)
+    journal: Journal | None = field(default=None, repr=False)  # every id the run created
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _creating: int = field(default=0, repr=False)  # the run's creates in flight
+    _lost_creates: int = field(default=0, repr=False)  # creates whose answer never came
+    # What each create the server refused (4xx) would have stored: none may appear.
+    _refused_creates: set[str] = field(default_factory=set, repr=False)
+    _oracle: Oracle | None = field(default=None, repr=False)
 
     def lane(self, seed: int) -> Ledger:
-        """A view for one shard: it owns only what it creates (besides the anchors), and
-        its choices follow `seed`; every creation and deletion is the run's too."""
+        """A view for one shard: it owns only what it creates (the anchors are the run's,
+        fixed), its choices follow `seed`, and it has a model of its own; every creation and
+        deletion is the run's too."""
         run = self.run or self
         return Ledger(
             client=run.client,
@@ -68,20 +90,53 @@ class Ledger:
             given_children=run.given_children,
             run_id=run.run_id,
             anchors=run.anchors,
-            created=list(run.anchors),
+            created=[],
             foreign=run.foreign,
             stateful=run.stateful,
             run=run,
+            fixed=run.fixed,
+            journal=run.journal,
             _lock=run._lock,
         )
+
+    @property
+    def oracle(self) -> Oracle:
+        """The model of what this lane owns (made on first use)."""
+        if self._oracle is None:
+            context = Context(
+                children=frozenset(self.children),
+                elsewhere=self._elsewhere,
+                stray=self.stray,
+                fixed=self.fixed,
+            )
+            base_path = urlsplit(self.client.base_url).path
+            self._oracle = Oracle(self.client.api_key, base_path, self.judge, context)
+        return self._oracle
+
+    def _elsewhere(self, backend_id: str) -> bool:
+        """An id that may exist though this lane does not hold it: another lane's, a given
+        child, one the run found on the account. Any other id the lane predicts 404 for."""
+        run = self.run or self
+        return (
+            (run.owns(backend_id) and not self.owns(backend_id))
+            or backend_id in self.foreign
+            or backend_id in self.given_children
+        )
+
+    def stray(self, item: dict[str, Any]) -> bool:
+        """A listed backend marked by this run that no create of the run was answered 201
+        for, and that a create the server refused would have stored, while no create is in
+        flight and none lost its answer: the refused create stored it."""
+        run = self.run or self
+        if run_of(item.get("description")) != self.run_id or run.owns(str(item.get("id"))):
+            return False
+        with self._lock:
+            quiet = not run._creating and not run._lost_creates
+            return quiet and _stored(item) in run._refused_creates
 
     def ever_created(self, backend_id: str) -> bool:
         """Whether the run (any lane of it) created `backend_id`."""
         return (self.run or self).owns(backend_id)
-
-    def knows(self, backend_id: str) -> bool:
-        """Whether `backend_id` exists for the run: one it created, or a known child."""
-        return self.ever_created(backend_id) or backend_id in self.children
 
     @property
     def children(self) -> tuple[str, ...]:
@@ -115,15 +170,82 @@ class Ledger:
 
     @contextmanager
     def creating(self) -> Iterator[None]:
-        """Around a create, from before it is sent until its answer is recorded."""
+        """Around a create, from before it is sent until its answer is recorded; a create
+        whose answer never came may have created a backend the run cannot name."""
         run = self.run or self
         with self._lock:
             run._creating += 1
         try:
             yield
+        except BaseException:
+            with self._lock:
+                run._lost_creates += 1
+            raise
         finally:
             with self._lock:
                 run._creating -= 1
+
+    def enter(self, exchange: Exchange) -> None:
+        """What an exchange did, for the run's safety: a backend created (its id must be
+        new, run-wide), one deleted, the foreign ids a list shows."""
+        call = self.oracle.call(exchange)
+        body = exchange.json()
+        success = 200 <= exchange.status < 300
+        if call.op is Op.CREATE and success and isinstance(body, dict) and "id" in body:
+            self.record_created(str(body["id"]), exchange)  # stored, whatever its status says
+        elif call.op is Op.CREATE and 400 <= exchange.status < 500:
+            sent = json_or_none(exchange.request_body)
+            if isinstance(sent, dict):
+                with self._lock:
+                    (self.run or self)._refused_creates.add(_stored(sent))
+        elif call.op is Op.CREATE and exchange.status >= 500:
+            with self._lock:  # a server error says nothing of what it stored
+                (self.run or self)._lost_creates += 1
+        elif call.op is Op.DELETE and exchange.status == 204 and call.target is not None:
+            self.record_deleted(call.target)
+        elif call.op is Op.LIST and exchange.status == 200 and isinstance(body, dict):
+            items = body.get("backends")
+            if isinstance(items, list):
+                self.note_listed([str(i.get("id")) for i in items if isinstance(i, dict)])
+
+    def observe(self, exchange: Exchange, window: Window | None = None) -> Exchange:
+        """Enter `exchange`, then judge it by the lane's model (raising what it breaks)."""
+        self.enter(exchange)
+        self.oracle.observe(exchange, window)
+        return exchange
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        body: object = None,
+        headers: dict[str, str] | None = None,
+    ) -> Exchange:
+        """Send one request of the lane's (a path or the absolute URL of a next page) and
+        judge its answer; a create's body carries the run marker (`ApiClient.create`)."""
+        create = method.upper() == "POST" and urlsplit(url).path.endswith(COLLECTION)
+        started = time.time()
+        with self.creating() if create else nullcontext():
+            exchange = self.client.request(method, url, body, headers)
+            window = Window.around(started, time.time())
+            self.enter(exchange)
+        self.oracle.observe(exchange, window)
+        return exchange
+
+    def get(self, backend_id: str) -> Exchange:
+        return self.request("GET", f"{COLLECTION}/{backend_id}")
+
+    def update(self, backend_id: str, body: dict[str, Any], *, unmarked: bool = False) -> Exchange:
+        """An update; `unmarked` sends a description as it is (the gate lets it through only
+        to a backend in the run's journal, which finds it after a crash without its marker)."""
+        sent = body if unmarked else self.client.marked(body)
+        return self.request("PATCH", f"{COLLECTION}/{backend_id}", sent)
+
+    def delete(self, backend_id: str) -> Exchange:
+        return self.request("DELETE", f"{COLLECTION}/{backend_id}")
+
+    def list_page(self, limit: int | None = None, before_id: str | None = None) -> Exchange:
+        return self.request("GET", self.client.list_path(limit, before_id))
 
     def record_created(self, backend_id: str, exchange: Exchange | None = None) -> None:
         """Remember a backend the server just created; its id must be new, run-wide."""
@@ -132,6 +254,8 @@ class Ledger:
             if exchange is not None and self.stateful:
                 self.judge.id_is_new(backend_id, [*run.created, *self.foreign], exchange)
             if backend_id not in run.created and backend_id not in self.foreign:
+                if self.journal is not None:
+                    self.journal.record(backend_id)
                 run.created.append(backend_id)
                 self.client.gate.allow(backend_id)
                 if self.run is not None:
@@ -142,6 +266,11 @@ class Ledger:
             self.deleted.add(backend_id)
             if self.run is not None:
                 self.run.deleted.add(backend_id)
+
+    def allow(self, backend_id: str) -> None:
+        """Let the run send changes to `backend_id`, an id it made up (one edit from its own,
+        say): no server has it, so the model predicts 404 for it."""
+        self.client.gate.allow(backend_id)
 
     def fresh_id(self, rng: random.Random, prefix: str = FAILOVER_PREFIX) -> str:
         """An id no server has, that the run may use in an update or a delete."""
@@ -156,42 +285,37 @@ class Ledger:
         return pool[: min(count, len(pool))]
 
     def create(self, body: dict[str, Any]) -> tuple[Exchange, dict[str, Any]]:
-        """Create a backend for a test; a refusal is the test's failure, not a crash."""
-        with self.creating():
-            return self.accept_created(self.client.create(body))
-
-    def accept_created(self, exchange: Exchange) -> tuple[Exchange, dict[str, Any]]:
-        """The backend a valid create answered, entered in the ledger (its id must be new)."""
-        resource = exchange.json()
-        if exchange.status != 201 or not isinstance(resource, dict) or "id" not in resource:
-            raise ContractViolation(
-                Property.CREATE_ACCEPTS_VALID_INPUT,
-                f"a valid create (children known to exist) answered {exchange.status}; "
-                "the seed answers 201 with the backend",
-                exchange,
-            )
-        self.record_created(str(resource["id"]), exchange)
-        self.judge.has_every_field(resource, exchange)
-        return exchange, resource
+        """Create a backend for a test, judged by the model: a refusal of a valid body is
+        the test's failure (`create_accepts_valid_input`), not a crash."""
+        exchange = self.request("POST", COLLECTION, self.client.marked(body, create=True))
+        return exchange, exchange.json()
 
     def make_anchors(self, count: int) -> None:
-        """Create the failover backends that serve as children of everything else; a server
-        that keeps no state shows itself here (`StatelessServer`), before any test runs."""
+        """Create the failover backends that serve as children of everything else; they
+        are fixed from then on (no lane changes them). A server that keeps no state shows
+        itself here (`StatelessServer`), before any test runs: it answers the spec's example
+        whatever was written, or does not find the backend it just created. A field that
+        reads back otherwise is a violation like any other, not a sign of a mock."""
+        example = spec()["components"]["examples"]["FailoverBackend"]["value"]
         for number in range(count):
-            body = {"description": f"anchor {number}", "backends": []}
+            body = self.client.marked({"description": f"anchor {number}", "backends": []}, True)
             with self.creating():
                 exchange = self.client.create(body)
-            answered, written = exchange.json(), exchange.sent_json()["description"]
-            if isinstance(answered, dict) and answered.get("description") not in (None, written):
-                # A mock answers its example, whatever was written.
+            answered = exchange.json()
+            if isinstance(answered, dict) and answered.get("id") == example["id"]:
                 raise StatelessServer(
-                    f"a create of description {written!r} answered a backend with description "
-                    f"{answered.get('description')!r}"
+                    f"a create answered the spec's example backend ({example['id']}), "
+                    f"whatever was written"
                 )
-            _, resource = self.accept_created(exchange)
-            self.anchors.append(str(resource["id"]))
-            if number == 0 and self.client.get(self.anchors[0]).status == 404:
-                raise StatelessServer(f"the backend just created ({self.anchors[0]}) is not found")
+            self.observe(exchange)
+            backend_id = str(answered["id"])
+            self.anchors.append(backend_id)
+            if number == 0:
+                found = self.client.get(backend_id)
+                if found.status == 404:
+                    raise StatelessServer(f"the backend just created ({backend_id}) is not found")
+                self.observe(found)
+        self.fixed.update(self.oracle.release(self.anchors))
 
     def clean_up(self, workers: int = 1) -> Swept:
         """Delete what this run created: the ids it knows, `workers` at a time, the anchors
@@ -216,4 +340,17 @@ class Ledger:
             self.record_deleted(backend_id)
         swept.removed.update(rest.removed)
         swept.left, swept.listed = rest.left, rest.listed
+        if not self._lost_creates:  # else a create whose answer was lost may have made them
+            swept.strays = {i: item for i, item in rest.found.items() if not self.owns(i)}
         return swept
+
+    def refused_create_stored(self, item: dict[str, Any]) -> bool:
+        """Whether a create the server refused would have stored `item`."""
+        return _stored(item) in (self.run or self)._refused_creates
+
+
+def _stored(body: dict[str, Any]) -> str:
+    """What a create body would store, or a listed backend holds, to tell one from another
+    (as JSON: a refused body may hold anything)."""
+    fields = [body.get("description"), body.get("metadata", ""), body.get("backends")]
+    return json.dumps(fields, sort_keys=True, default=str)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..checks.judge import Judge
 from .client import ApiClient
@@ -24,6 +25,10 @@ class Swept:
     removed: dict[str, str] = field(default_factory=dict)
     left: dict[str, str] = field(default_factory=dict)
     listed: int = 0
+    found: dict[str, dict[str, Any]] = field(default_factory=dict)  # each marked one, as listed
+    # Marked by the run but never created by it (no create answered 201 with it): what the
+    # run's end reports as findings (`Ledger.clean_up`).
+    strays: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def sweep(client: ApiClient, judge: Judge, wanted: Callable[[str], bool]) -> Swept:
@@ -35,6 +40,7 @@ def sweep(client: ApiClient, judge: Judge, wanted: Callable[[str], bool]) -> Swe
         if (run := run_of(item.get("description"))) is not None and wanted(run)
     }
     swept = Swept(listed=len(listed))
+    swept.found = {str(i["id"]): i for i in listed if str(i.get("id")) in marked}
     pending = list(marked)  # newest first: parents before the children they name
     for _ in range(MAX_PASSES):
         refused = []

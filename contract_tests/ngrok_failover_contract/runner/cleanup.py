@@ -3,7 +3,9 @@
 
 A run deletes its backends itself, even on Ctrl-C or SIGTERM; only `kill -9` (or a lost
 connection) leaves some. They are recognised by the run marker at the start of their
-description alone (`live.marker`); every other backend is left untouched.
+description (`live.marker`), or by the journal a run keeps under its reports folder until
+it has cleaned up (`live.journal`: a backend whose description the run emptied carries no
+marker); every other backend is left untouched.
 Prints each id removed with the run that made it; --dry-run (DRY_RUN=1) only lists them.
 """
 
@@ -11,17 +13,20 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from ..checks.judge import Judge
 from ..core.registry import ContractViolation
 from ..core.verdict import ExitStatus
 from ..live.client import ApiClient
 from ..live.gate import Gate
+from ..live.journal import journaled
 from ..live.listing import list_everything
 from ..live.marker import run_of
 from ..live.safety import PreflightError, preflight
-from ..live.sweep import sweep
+from ..live.sweep import Swept, sweep
 from .command import PROG as COMMAND
+from .lifecycle import JOURNALS
 from .options import KEY_ENV, OptionsError, name_of, parser, resolve
 
 PROG = f"{COMMAND} cleanup"
@@ -55,12 +60,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if options.dry_run:
             return _list_only(client)
+        from_journals = _journals(client, options.reports_dir / JOURNALS)
         swept = sweep(client, Judge(), lambda run: True)
     except ContractViolation as err:
         print(f"contract-cleanup: cannot list the backends: {err}", file=sys.stderr)
         return ExitStatus.CANNOT_RUN
     finally:
         client.close()
+    for backend_id, run in from_journals.removed.items():
+        print(f"removed {backend_id} (contract run {run}, named in its journal)")
+    for backend_id, run in from_journals.left.items():
+        print(f"NOT removed {backend_id} (contract run {run}): the server refused the delete")
+    swept.removed = {**from_journals.removed, **swept.removed}
+    swept.left = {**from_journals.left, **swept.left}
     for backend_id, run in swept.removed.items():
         print(f"removed {backend_id} (contract run {run})")
     for backend_id, run in swept.left.items():
@@ -71,6 +83,26 @@ def main(argv: list[str] | None = None) -> int:
         f"{swept.listed - len(swept.removed) - len(swept.left)} unmarked backends untouched"
     )
     return 1 if swept.left else 0
+
+
+def _journals(client: ApiClient, folder: Path) -> Swept:
+    """Delete what the journals of killed runs name and still exists; a journal whose every
+    id is gone is removed."""
+    swept = Swept()
+    for path, ids in journaled(folder).items():
+        run = path.stem
+        refused = False
+        for backend_id in ids:
+            client.gate.allow(backend_id)  # the journal says a contract run made it
+            status = client.delete(backend_id).status
+            if status == 204:
+                swept.removed[backend_id] = run
+            elif status != 404:
+                swept.left[backend_id] = run
+                refused = True
+        if not refused:
+            path.unlink()
+    return swept
 
 
 def _list_only(client: ApiClient) -> int:

@@ -14,16 +14,22 @@ from typing import Any
 
 import pytest
 
+from ..core.registry import ContractViolation, Property
 from ..core.verdict import ExitStatus
 from ..live.client import ApiClient
+from ..live.journal import Journal
 from ..live.ledger import Ledger, StatelessServer
 from ..live.sweep import Swept
+from ..reporting.findings import finding_from
 from .options import named
 from .reference import reference_server
 from .session import ContractSession
 
-# Anchor backends the run creates first, to serve as children of everything else.
-ANCHOR_COUNT = 3
+# Where each run's journal is kept, under the reports folder (`live.journal`).
+JOURNALS = "journal"
+# Anchor backends the run creates first, to serve as children of everything else: enough
+# that bodies with many children (a boundary) can name only children known to exist.
+ANCHOR_COUNT = 12
 
 
 def install_signals(contract: ContractSession) -> None:
@@ -43,6 +49,8 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
         base_url = options.base_url or stack.enter_context(reference_server(options, wraps))
         client = ApiClient(base_url, options.api_key, contract.gate)
         stack.callback(client.close)
+        journal = Journal(options.reports_dir / JOURNALS, options.run_id)
+        contract.gate.journaled = journal.__contains__
         contract.ledger = ledger = Ledger(
             client=client,
             judge=contract.judge,
@@ -50,6 +58,7 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
             given_children=options.child_backends,
             run_id=options.run_id,
             stateful=options.profile.semantic,
+            journal=journal,
         )
         stack.callback(finish_run, contract)  # also at the session's end, whatever ends it
         ledger.survey()
@@ -77,6 +86,26 @@ def finish_run(contract: ContractSession) -> None:
         except Exception as err:  # the server is gone: say what may be left
             contract.swept = Swept(left={i: ledger.run_id for i in ledger.existing})
             print(f"contract: cleanup failed: {type(err).__name__}: {err}", file=sys.stderr)
+        if ledger.journal is not None:  # kept for `cleanup` while anything may be left
+            ledger.journal.close(keep=bool(contract.swept.left))
+    for backend_id, item in contract.swept.strays.items():
+        contract.findings.extend(finding_from("(cleanup)", _stray(ledger, backend_id, item)))
+
+
+def _stray(ledger: Ledger, backend_id: str, item: dict[str, Any]) -> ContractViolation:
+    """A backend the cleanup found marked by this run that no create of the run made."""
+    if ledger.refused_create_stored(item):
+        return ContractViolation(
+            Property.REFUSED_REQUEST_CHANGES_NOTHING,
+            f"the cleanup found {backend_id}, marked by this run and holding what a create the "
+            "server refused (4xx) sent: the refused create stored it (deleted now)",
+        )
+    return ContractViolation(
+        Property.CREATED_BACKEND_IS_AVAILABLE,
+        f"the cleanup found {backend_id}, marked by this run, though no create of the run was "
+        "answered with it: a create answered another backend than the one it stored "
+        "(deleted now)",
+    )
 
 
 @contextmanager

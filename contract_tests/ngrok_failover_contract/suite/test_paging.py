@@ -9,7 +9,7 @@ from functools import partial
 import pytest
 
 from ..core.profiles import Profile
-from ..drivers.walks import check_listing, read_all, settled
+from ..drivers.walks import read_all, settled
 from ..drivers.workers import side_by_side
 from ..live.ledger import Ledger
 from ..runner.session import ContractSession
@@ -19,7 +19,8 @@ LIMITS = (1, 2, 3, 100)
 
 @pytest.fixture(scope="module")
 def paged(ledger: Ledger, profile: Profile) -> Iterator[Ledger]:
-    """Enough backends of the run's own for several pages; two of them deleted again.
+    """Enough backends of the run's own for several pages, and for more than the largest
+    page (100) where the profile allows it; two of them deleted again.
 
     They span two seconds at least: order within one second is not documented, so a list
     in the wrong order is only visible across a second's boundary.
@@ -33,8 +34,7 @@ def paged(ledger: Ledger, profile: Profile) -> Iterator[Ledger]:
         backends.append(ledger.create({"description": "page last", "backends": []})[1])
     made = [str(backend["id"]) for backend in backends]
     for backend_id in (made[1], made[-2]):
-        assert ledger.client.delete(backend_id).status == 204, "setup: delete of a fresh backend"
-        ledger.record_deleted(backend_id)
+        ledger.delete(backend_id)
     yield ledger
 
 
@@ -44,8 +44,7 @@ def test_every_page_followed_lists_each_existing_backend_once_newest_first(
     """At 1, 2, 3 and 100 per page, side by side (each walk's pages follow one another)."""
 
     def walk(limit: int) -> None:
-        listing = read_all(paged.client, paged.judge, limit, paged.list_bound())
-        check_listing(paged.judge, listing, paged.existing, paged.deleted)
+        read_all(paged, limit)
 
     walks: list[Callable[[], None]] = [
         partial(settled, paged.client.gate, partial(walk, limit)) for limit in LIMITS

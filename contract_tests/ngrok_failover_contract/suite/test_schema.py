@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..checks.adapters import contract_checks
+from ..checks.adapters import model_checks
 from ..checks.failures import GeneratedCase as Case
 from ..drivers.schema import (
     call_kwargs,
@@ -34,7 +34,7 @@ def test_operation_honours_spec(contract: ContractSession, ledger: Ledger, label
 
     def one(shard: Shard) -> None:
         lane = ledger.lane(shard.seed)
-        semantic = contract_checks(lane.judge, lane.knows) if lane.stateful else []
+        semantic = model_checks(lane.oracle) if lane.stateful else []
         with gated_session(contract.gate) as session:
             kwargs = call_kwargs(lane, session)
 

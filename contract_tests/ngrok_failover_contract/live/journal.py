@@ -1,0 +1,61 @@
+"""The run's journal: every backend id it created, written to a local file the moment its
+create is answered, beside the reports.
+
+The run marker at the start of a description finds what a killed run left; but a backend
+whose description the run set to "" (a boundary the docs allow) carries no marker any more.
+The gate lets such an update through only to a backend already in the journal, and
+`cleanup` deletes what the journals name as well as what the markers mark. A run that
+cleaned up after itself removes its journal.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import TextIO
+
+SUFFIX = ".ids"
+
+
+class Journal:
+    """The ids one run created, in `folder/<run id>.ids` (one per line, synced as written)."""
+
+    def __init__(self, folder: Path, run_id: str) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"{run_id}{SUFFIX}"
+        self._ids: set[str] = set()
+        self._lock = threading.Lock()
+        self._file: TextIO | None = self.path.open("a", encoding="utf-8")
+
+    def record(self, backend_id: str) -> None:
+        with self._lock:
+            if backend_id in self._ids or self._file is None:
+                return
+            self._file.write(backend_id + "\n")
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._ids.add(backend_id)
+
+    def __contains__(self, backend_id: object) -> bool:
+        return backend_id in self._ids
+
+    def close(self, *, keep: bool) -> None:
+        """Close the file; `keep` it when the run may have left backends behind."""
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+            if not keep:
+                self.path.unlink(missing_ok=True)
+
+
+def journaled(folder: Path) -> dict[Path, list[str]]:
+    """Every journal in `folder` and the ids it names (for `cleanup`)."""
+    if not folder.is_dir():
+        return {}
+    found = {}
+    for path in sorted(folder.glob(f"*{SUFFIX}")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        found[path] = [line.strip() for line in lines if line.strip()]
+    return found
