@@ -4,14 +4,19 @@ the ranges admit (`make test-install` resolves with --resolution lowest-direct t
 
 from __future__ import annotations
 
+import json
 import tomllib
+from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
-from .helpers import PROJECTS, ROOT
-from .requirements import OURS, declared, locked, third_party
+from .helpers import PROJECTS, ROOT, Venv
+from .pythons import Python
+from .requirements import OURS, declared, locked, lower_bound, of_wheel, third_party
 
 SUPPORTED = ("3.11", "3.12", "3.13", "3.14")
 
@@ -71,3 +76,38 @@ def test_the_lock_and_the_linters_target_the_oldest_supported_python() -> None:
     assert tools["ruff"]["target-version"] == "py" + SUPPORTED[0].replace(".", "")
     assert tools["mypy"]["python_version"] == SUPPORTED[0]
 
+
+def _installed_versions(python: Python, venv: Venv) -> dict[str, Version]:
+    listing = json.loads(
+        python.uv_pip(venv, "listing what is installed", "list", "--format", "json")
+    )
+    return {canonicalize_name(p["name"]): Version(p["version"]) for p in listing}
+
+
+def _bounds(wheels: list[Path], python_version: str) -> dict[str, SpecifierSet]:
+    """Each third-party requirement of the wheels, their ranges joined."""
+    joined: dict[str, SpecifierSet] = {}
+    for wheel in wheels:
+        for requirement in third_party(of_wheel(wheel), python_version):
+            name = canonicalize_name(requirement.name)
+            joined[name] = joined.get(name, SpecifierSet()) & requirement.specifier
+    return joined
+
+
+@pytest.mark.install
+def test_the_resolution_installs_what_it_says(
+    python: Python, resolution: str, installed: Venv, wheels: Path
+) -> None:
+    """lowest-direct: each requirement at its lower bound, so the tests on that venv prove it;
+    highest: at least uv.lock's version, so they test versions no older than the checkout's."""
+    got = _installed_versions(python, installed)
+    versions = locked()
+    wrong = []
+    for name, specifier in _bounds(sorted(wheels.glob("*.whl")), python.version).items():
+        if resolution == "lowest-direct":
+            expected, held = f"== {lower_bound(specifier)}", got[name] == lower_bound(specifier)
+        else:
+            expected, held = f">= {max(versions[name])}", got[name] >= max(versions[name])
+        if not held or got[name] not in specifier:
+            wrong.append(f"{name} {got[name]} (range {specifier}, expected {expected})")
+    assert not wrong, f"{python}, --resolution {resolution}: {wrong}"
