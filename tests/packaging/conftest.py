@@ -46,8 +46,7 @@ def _listed(config: pytest.Config, option: str, allowed: tuple[str, ...]) -> lis
 
 
 def _label(name: str) -> str:
-    debian = DEBIAN.get(name)
-    return f"{debian.python}-{debian.suite}" if debian else Host().label
+    return DEBIAN[name].label if name in DEBIAN else Host().label
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -40,6 +40,10 @@ class Debian:
     suite: str  # the release whose package python3.X is the Python tested
     python: str  # "3.13"
 
+    @property
+    def label(self) -> str:
+        return f"{self.python}-{self.suite}"
+
 
 DEBIAN = {"3.13": Debian("trixie", "3.13"), "3.14": Debian("sid", "3.14")}
 PYTHONS = (HOST, *DEBIAN)
@@ -143,7 +147,7 @@ class Chroot:
 
     @property
     def label(self) -> str:
-        return f"{self.debian.python}-{self.debian.suite}"
+        return self.debian.label
 
     def __str__(self) -> str:
         return f"Python {self.version} (Debian {self.debian.suite} chroot at {self.root})"
@@ -242,9 +246,14 @@ def _refresh(root: Path) -> None:
     """What a chroot takes from the host on each use: name resolution, the CA bundle (the
     host's may trust a proxy of its own), and the pinned uv."""
     ca = os.environ.get("SSL_CERT_FILE") or ssl.get_default_verify_paths().cafile or CA_BUNDLE
-    shutil.copyfile("/etc/resolv.conf", root / "etc" / "resolv.conf")
-    shutil.copyfile(ca, root / CA_BUNDLE.lstrip("/"))
-    shutil.copy2(uv(), root / INSIDE_UV.lstrip("/"))
+    for source, inside in (
+        ("/etc/resolv.conf", "/etc/resolv.conf"),
+        (ca, CA_BUNDLE),
+        (uv(), INSIDE_UV),
+    ):
+        target = root / inside.lstrip("/")
+        target.unlink(missing_ok=True)  # a symbolic link there would lead out of the chroot
+        shutil.copy2(source, target)
 
 
 @contextmanager
@@ -267,13 +276,13 @@ def debian_chroot(debian: Debian, shared: Path) -> Iterator[Chroot]:
             if version is None:
                 pytest.fail(f"Python {debian.python}: the new chroot at {root} has no python")
         _refresh(root)
+        chroot = Chroot(debian, root, version)
         stack.callback(_unmount_under, root)
-        where = f"Python {version} (Debian {debian.suite} chroot at {root})"
-        _checked(["mount", "-t", "proc", "proc", str(root / "proc")], where, "mounting /proc")
+        _checked(["mount", "-t", "proc", "proc", str(root / "proc")], str(chroot), "mounting /proc")
         inside = root / shared.relative_to("/")
         inside.mkdir(parents=True, exist_ok=True)
-        _checked(["mount", "--bind", str(shared), str(inside)], where, f"mounting {shared}")
-        yield Chroot(debian, root, version)
+        _checked(["mount", "--bind", str(shared), str(inside)], str(chroot), f"mounting {shared}")
+        yield chroot
 
 
 @contextmanager

@@ -104,10 +104,13 @@ def test_the_resolution_installs_what_it_says(
     versions = locked()
     wrong = []
     for name, specifier in _bounds(sorted(wheels.glob("*.whl")), python.version).items():
+        if (version := got.get(name)) is None:
+            wrong.append(f"{name} is not installed")
+            continue
         if resolution == "lowest-direct":
-            expected, held = f"== {lower_bound(specifier)}", got[name] == lower_bound(specifier)
+            expected, held = f"== {lower_bound(specifier)}", version == lower_bound(specifier)
         else:
-            expected, held = f">= {max(versions[name])}", got[name] >= max(versions[name])
-        if not held or got[name] not in specifier:
-            wrong.append(f"{name} {got[name]} (range {specifier}, expected {expected})")
+            expected, held = f">= {max(versions[name])}", version >= max(versions[name])
+        if not held or version not in specifier:
+            wrong.append(f"{name} {version} (range {specifier}, expected {expected})")
     assert not wrong, f"{python}, --resolution {resolution}: {wrong}"
