@@ -15,8 +15,8 @@ NPX := cd lint && npx --no-install
 .PHONY: help setup generate check-generated lint test build clean serve bench \
   contract contract-cleanup mutation
 
-# The contract suite's options, read by contract_tests.options.resolve from the environment (so the
-# API key never shows in a printed recipe). Empty means the suite's default.
+# The contract suite's options, read by ngrok_failover_contract.runner.options.resolve from the
+# environment (so the API key never shows in a printed recipe). Empty means the suite's default.
 export BASE_URL NGROK_API_KEY CHILD_BACKENDS PROFILE SEED REPORTS_DIR WORKERS SHARD
 # Live runs: LIVE=1 goes ahead against a remote account, DRY_RUN=1 prints the plan only, MAX_RPM
 # caps the suite's requests per minute (RATE_LIMIT below is the reference server's own limit).
@@ -62,7 +62,7 @@ check-generated: .venv/.synced clients/typescript/node_modules/.installed ## Fai
 	$(PY) -m scripts.generate --check
 	$(PY) -m scripts.generate_typescript --check
 
-lint: setup ## Validate and lint the spec, type-check it in TypeScript, ruff and mypy
+lint: setup ## Validate and lint the spec, type-check it in TypeScript, ruff, mypy and the suite's layers
 	.venv/bin/openapi-spec-validator spec/failover.openapi.yaml
 	$(NPX) spectral lint --ruleset spectral.yaml --fail-severity hint ../spec/failover.openapi.yaml
 	$(NPX) openapi-typescript ../spec/failover.openapi.yaml -o typescript/failover.d.ts --silent
@@ -70,6 +70,7 @@ lint: setup ## Validate and lint the spec, type-check it in TypeScript, ruff and
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy .
+	.venv/bin/lint-imports --no-cache --no-logo  # the contract suite's layers (.importlinter)
 	cd generated && ../.venv/bin/mypy --strict ngrok_failover_client
 
 test: ## The whole test suite: drift check, lint, TypeScript tests, then pytest
@@ -134,7 +135,7 @@ bench: .venv/.synced bench/node_modules/.installed ## Benchmarks, side by side: 
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) -m bench $(SECTION) $(if $(filter 1 yes true,$(QUICK)),--quick)
 
-contract: .venv/.synced ## Contract suite (BASE_URL= NGROK_API_KEY= CHILD_BACKENDS=a,b PROFILE=live|quick|thorough|schema SEED=n LIVE=1 DRY_RUN=1 MAX_RPM=n REQUIRE_COVERAGE=1)
+contract: .venv/.synced ## Contract suite (BASE_URL= NGROK_API_KEY= CHILD_BACKENDS=a,b PROFILE=live|quick|thorough|schema SEED=n WORKERS=n SHARD=k LIVE=1 DRY_RUN=1 MAX_RPM=n REQUIRE_COVERAGE=1 REPORTS_DIR=dir)
 	$(PY) -m scripts.run_contract
 
 contract-cleanup: .venv/.synced ## Delete backends killed contract runs left (BASE_URL= NGROK_API_KEY= DRY_RUN=1)
@@ -149,7 +150,7 @@ build: .venv/.synced ## Build the client, the reference server and the contract 
 	rm -rf dist
 	$(UV) build --quiet generated --out-dir dist
 	$(UV) build --quiet . --out-dir dist
-	$(UV) build --quiet packaging/contract --out-dir dist
+	$(UV) build --quiet contract_tests --out-dir dist
 	@ls dist
 
 # Not part of make test: it installs the built wheels into fresh virtual environments, with the

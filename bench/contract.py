@@ -37,7 +37,7 @@ from .server_vs_prism import KEY
 
 SEED = 0
 SPEC = ROOT / "spec" / "failover.openapi.yaml"
-# The suite's schema examples per operation, per profile (contract_tests/settings.py).
+# The suite's schema examples per operation, per profile (ngrok_failover_contract/core/profiles.py).
 EXAMPLES = {"quick": 25, "thorough": 150}
 
 

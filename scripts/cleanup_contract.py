@@ -1,7 +1,7 @@
 """Delete what killed contract runs left behind: what `make contract-cleanup` calls
 (`python -m scripts.cleanup_contract`).
 
-A thin wrapper: the command is `contract_tests.cleanup`, installed as
+A thin wrapper: the command is `ngrok_failover_contract.runner.cleanup`, installed as
 `ngrok-failover-contract cleanup`.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from contract_tests.cleanup import main
+from ngrok_failover_contract.runner.cleanup import main
 
 __all__ = ["main"]
 

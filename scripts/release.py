@@ -36,7 +36,7 @@ INFO_VERSION = re.compile(r"(?m)^(info:\n(?:(?:  .*)?\n)*?  version:[ ]*)(\S+)[ 
 STEP = {Level.BREAKING: "major", Level.FEATURE: "minor", Level.INFO: "patch"}
 # The distributions released at the spec's version besides the client (make generate writes
 # generated/'s): the reference server's and the contract suite's, which pins the server's.
-PROJECTS = (ROOT / "pyproject.toml", ROOT / "packaging" / "contract" / "pyproject.toml")
+PROJECTS = (ROOT / "pyproject.toml", ROOT / "contract_tests" / "pyproject.toml")
 PROJECT_VERSION = re.compile(r'(?m)^(version = ")[^"]*(")$|("ngrok-failover-server==)[^"]*(")')
 
 

@@ -20,10 +20,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from contract_tests.command import suite_command
-from contract_tests.mutants import BENIGN, MUTANTS
-from contract_tests.options import CI_SEED, OptionsError, resolve
-from contract_tests.verdict import ExitStatus
+from mutation import BENIGN, MUTANTS
+from mutation.plugin import RIG
+from ngrok_failover_contract.core.verdict import ExitStatus
+from ngrok_failover_contract.runner.command import suite_command
+from ngrok_failover_contract.runner.options import CI_SEED, OptionsError, resolve
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,6 +91,7 @@ def run_suite(seed: int, profile: str, extra: list[str]) -> Run:
             f"--profile={profile}",
             f"--reports-dir={reports}",
             *extra,
+            plugins=(str(RIG.plugin),),
         )
         started = time.monotonic()
         result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
@@ -131,15 +133,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args, rest = parser.parse_known_args(argv)
     try:  # --seed and --profile (SEED, PROFILE) as for any run; the seed defaults to CI's
-        options = resolve(os.environ, rest, default_seed=CI_SEED)
+        options = resolve(os.environ, rest, default_seed=CI_SEED, extension=RIG)
     except OptionsError as err:
         print(f"mutation: {err}", file=sys.stderr)
         return ExitStatus.CANNOT_RUN
     seed, profile = options.seed, options.profile.name
     # WORKERS (--workers) and --reference-delay-ms (a distant server) hold for every run.
     shared = []
-    if options.reference_delay_ms:
-        shared.append(f"--reference-delay-ms={options.reference_delay_ms}")
+    if delay := options.values["reference_delay_ms"]:
+        shared.append(f"--reference-delay-ms={delay}")
     seeds = [seed + n for n in range(args.variant_seeds)]
     names = args.only or [m.name for m in MUTANTS.values() if m.sample or not args.sample]
     print(

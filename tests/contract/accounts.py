@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from contract_tests.api import auth_headers
-from contract_tests.mutants.asgi import ASGIApp, Fault, Reply, Request
+from mutation.asgi import ASGIApp, Fault, Reply, Request
+from ngrok_failover_contract.core.exchange import auth_headers
 from ngrok_failover_server.config import ServerConfig
 from ngrok_failover_server.testing import RunningServer, new_api_key, serve_in_thread
 

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from contract_tests.options import CI_SEED
+from ngrok_failover_contract.runner.options import CI_SEED
 
 ROOT = Path(__file__).resolve().parents[2]
 __all__ = ["CI_SEED", "ROOT", "Verdict", "contract_command", "run_contract"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from contract_tests.coverage import Coverage, documented_statuses, operation_of
-from contract_tests.verdict import ExitStatus
+from ngrok_failover_contract.core.verdict import ExitStatus
+from ngrok_failover_contract.reporting.coverage import Coverage, documented_statuses, operation_of
 
 from .helpers import CI_SEED, run_contract
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contract_tests.api import COLLECTION
-from contract_tests.mutants.asgi import ASGIApp, Message, Receive, Scope, Send
-from contract_tests.verdict import ExitStatus
+from mutation.asgi import ASGIApp, Message, Receive, Scope, Send
+from ngrok_failover_contract.core.api import COLLECTION
+from ngrok_failover_contract.core.verdict import ExitStatus
 
 from .accounts import account
 from .helpers import CI_SEED, run_contract

@@ -6,15 +6,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from schemathesis.core.failures import AcceptedNegativeData
-from schemathesis.openapi.checks import (
+
+from ngrok_failover_contract.checks.documented import ABSENT, Sent
+from ngrok_failover_contract.checks.failures import keeps_failure
+from ngrok_failover_contract.compat import (
+    AcceptedNegativeData,
     JsonSchemaError,
     MissingHeaderNotRejected,
     UnsupportedMethodResponse,
 )
-
-from contract_tests.documented import ABSENT, Sent
-from contract_tests.schema import keeps_failure
 
 
 def _unsupported(status: int) -> UnsupportedMethodResponse:

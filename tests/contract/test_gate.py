@@ -7,20 +7,24 @@ import signal
 import threading
 
 import pytest
+import requests
 
-from contract_tests.api import DESCRIPTION_MAX
-from contract_tests.gate import (
+from ngrok_failover_contract.core.api import DESCRIPTION_MAX
+from ngrok_failover_contract.live.gate import (
     PAUSE_STEP_S,
     Cancelled,
     Gate,
     RunAborted,
     Stopped,
     UnsafeRequest,
+    gate_stray_requests,
+    gated_session,
 )
-from contract_tests.marker import is_marked_or_inert, mark_body, marker_of
-from contract_tests.options import resolve
-from contract_tests.safety import is_loopback, is_remote, max_rpm_for, profile_for
-from contract_tests.session import ContractSession
+from ngrok_failover_contract.live.marker import is_marked_or_inert, mark_body, marker_of
+from ngrok_failover_contract.live.safety import is_loopback, is_remote, max_rpm_for, profile_for
+from ngrok_failover_contract.runner.options import resolve
+from ngrok_failover_contract.runner.session import ContractSession
+from ngrok_failover_server.testing import serve_in_thread
 
 MARKER = marker_of("20261126T074746Z-3f2a9c")
 MINE = "bkdfo_2fKmcY180hfsrLrsT0VTrp3T7Tu"
@@ -245,3 +249,25 @@ def test_a_remote_host_defaults_to_the_live_profile_at_100_requests_a_minute() -
     assert (max_rpm_for(True, 0), max_rpm_for(False, 30)) == (None, 30)  # 0: no limit
     assert (profile_for(True, None), profile_for(False, None)) == ("live", "quick")
     assert profile_for(True, "thorough") == "thorough"
+
+
+def test_schemathesis_sessions_pass_the_gate_once_and_stray_requests_pass_it_too() -> None:
+    """The session each shard hands Schemathesis sends through the gate; a request on any
+    other `requests` session (Schemathesis's auth probes make their own) passes it as well
+    while a run is on, and an unsafe one is refused there."""
+    with serve_in_thread() as server:
+        gate = Gate(MARKER)
+        url = f"{server.base_url}/backends/failover"
+        headers = {"Authorization": f"Bearer {server.api_key}", "Ngrok-Version": "2"}
+        with gated_session(gate) as session:
+            assert session.get(url, headers=headers).status_code == 200
+        assert (gate.requests, gate.strays) == (1, 0)
+        with gate_stray_requests(gate):
+            assert requests.get(url, headers=headers, timeout=30).status_code == 200
+            with pytest.raises(UnsafeRequest):
+                requests.delete(f"{url}/{PRODUCTION}", headers=headers, timeout=30)
+            with gated_session(gate) as session:
+                session.get(url, headers=headers)
+        assert (gate.requests, gate.strays) == (3, 2)
+        requests.get(url, headers=headers, timeout=30)  # the run is over: no gate
+        assert gate.requests == 3

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from contract_tests.command import suite_command
-from contract_tests.marker import run_of
-from contract_tests.mutants.asgi import Reply, Request
-from contract_tests.verdict import ExitStatus
+from mutation.asgi import Reply, Request
+from ngrok_failover_contract.core.verdict import ExitStatus
+from ngrok_failover_contract.live.marker import run_of
+from ngrok_failover_contract.runner.command import suite_command
 
 from .accounts import Account, account, replace_reply
 from .helpers import CI_SEED, ROOT, contract_command, run_contract

@@ -7,8 +7,8 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from contract_tests.mutants import get_mutant
-from contract_tests.verdict import ExitStatus
+from mutation import get_mutant
+from ngrok_failover_contract.core.verdict import ExitStatus
 from ngrok_failover_server.config import ServerConfig
 from ngrok_failover_server.testing import new_api_key, serve_in_thread
 

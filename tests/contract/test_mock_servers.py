@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contract_tests.mutants.asgi import ASGIApp, Fault, Reply, Request
-from contract_tests.verdict import ExitStatus
+from mutation.asgi import ASGIApp, Fault, Reply, Request
+from ngrok_failover_contract.core.verdict import ExitStatus
 from ngrok_failover_server.testing import serve_in_thread
 
 from .helpers import CI_SEED, Verdict, run_contract

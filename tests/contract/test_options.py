@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 from pathlib import Path
 
 import pytest
 
-from contract_tests.options import (
+from mutation.plugin import RIG
+from ngrok_failover_contract.runner import options as options_module
+from ngrok_failover_contract.runner.options import (
     CI_SEED,
+    KEY_ENV,
     LOCAL_KEY,
+    OPTIONS,
+    Option,
+    Options,
     OptionsError,
     check_consent,
+    model,
+    named,
     resolve,
+    text,
 )
+from ngrok_failover_contract.runner.reproduce import command_line, reproduce_line
+from tests.spec_tools import ROOT
 
 LOCAL = "http://127.0.0.1:8080"
 REMOTE = "https://api.ngrok.com"
@@ -48,7 +61,7 @@ def test_a_remote_host_gets_the_live_profile_and_100_requests_a_minute() -> None
 
 
 def test_other_arguments_are_left_to_pytest() -> None:
-    options = resolve({}, ["contract_tests", "-q", "-p", "no:cacheprovider", "-x", "--seed=5"])
+    options = resolve({}, ["suite", "-q", "-p", "no:cacheprovider", "-x", "--seed=5"])
     assert options.seed == 5
 
 
@@ -67,7 +80,6 @@ def test_other_arguments_are_left_to_pytest() -> None:
         ({}, ["--workers=65"], "65 is not between 1 and 64"),
         ({"WORKERS": "many"}, [], "WORKERS='many' is not an integer"),
         ({}, ["--workers=4", "--shard=5"], "SHARD.: 5 is not between 1 and the run's workers"),
-        ({}, ["--reference-delay-ms=-5"], "-5 is below 0"),
     ],
 )
 def test_a_bad_option_is_refused_with_a_message_naming_it(
@@ -92,16 +104,16 @@ def test_a_remote_account_needs_consent_and_is_shown_the_plan() -> None:
     check_consent(resolve({"NGROK_API_KEY": "k"}, [f"--base-url={LOCAL}"]))
 
 
-def test_suite_args_resolve_to_the_same_options() -> None:
+def test_the_suite_argv_resolves_to_the_same_options() -> None:
     """What make contract hands to pytest: the plugin resolves it to the run decided here."""
     env = {"NGROK_API_KEY": "k"}
     argv = [f"--base-url={REMOTE}", "--live", f"--child-backends={CHILD}", "--max-rpm=30"]
     options = resolve(env, argv)
-    assert resolve(env, options.suite_args()) == options
-    local = resolve({}, ["--reference-mode=strict", "--mutant=page_loop"])
-    assert resolve({}, local.suite_args()) == local
-    sharded = resolve({}, ["--workers=8", "--shard=3", "--reference-delay-ms=150"])
-    assert resolve({}, sharded.suite_args()) == sharded
+    assert resolve(env, options.suite_argv()) == options
+    local = resolve({}, ["--reference-mode=strict", "--mutant=page_loop"], extension=RIG)
+    assert resolve({}, local.suite_argv(), extension=RIG) == local
+    sharded = resolve({}, ["--workers=8", "--shard=3", "--reference-delay-ms=150"], extension=RIG)
+    assert resolve({}, sharded.suite_argv(), extension=RIG) == sharded
 
 
 def test_workers_default_by_where_the_server_is_and_come_from_make() -> None:
@@ -111,3 +123,119 @@ def test_workers_default_by_where_the_server_is_and_come_from_make() -> None:
     assert resolve({"NGROK_API_KEY": "k"}, [f"--base-url={LOCAL}"]).workers == 1
     assert resolve({"NGROK_API_KEY": "k"}, [f"--base-url={REMOTE}"]).workers == 16
     assert resolve({"WORKERS": "2", "SHARD": "2"}, []).shard == 2
+
+
+# -- The options model: every option through every form -----------------------------------------
+
+MODEL = model(RIG)
+# For each option a value a run would not get without it, as its flag gives it.
+SAMPLE: dict[str, object] = {
+    "seed": 1234,
+    "profile": "thorough",
+    "workers": 8,
+    "shard": 3,
+    "base_url": LOCAL,
+    "child_backends": (CHILD,),
+    "live": True,
+    "require_coverage": True,
+    "max_rpm": 30,
+    "reports_dir": "out/contract",
+    "dry_run": True,
+    "reference_mode": "strict",
+    "run_id": "20261126T074746Z-3f2a9c",
+    "mutant": "page_loop",
+    "reference_delay_ms": 150,
+    "assume_remote": True,
+}
+# What every resolve below shares, so that two resolves of the same options are equal.
+KEYED = {"CI": "true", KEY_ENV: "k"}
+BASE = {"run_id": "20261126T074746Z-000000", "workers": 8}
+
+
+def _argv(option: Option) -> list[str]:
+    base = [f"--{d.replace('_', '-')}={v}" for d, v in BASE.items() if d != option.dest]
+    return [*base, *option.argv(SAMPLE[option.dest])]
+
+
+def _env_text(option: Option, value: object) -> str:
+    return "1" if option.switch else text(value)
+
+
+def _parsed_back(line: str) -> Options:
+    """A reproduce line as the run it starts: make's variables, or a command's flags."""
+    words = shlex.split(line)
+    if words[:2] == ["make", "contract"]:
+        env = dict(word.split("=", 1) for word in words[2:] if not word.startswith(KEY_ENV))
+        return resolve({**KEYED, **env}, [], extension=RIG)
+    flags = [w for w in words if w.startswith("--") or not w.startswith((KEY_ENV, ".venv"))]
+    return resolve(
+        KEYED, [w for w in flags if w not in ("-m", "scripts.run_contract")], extension=RIG
+    )
+
+
+def _carried(options: Options) -> dict[str, object]:
+    return {option.dest: value for option, value in options.carried()}
+
+
+def test_every_option_of_the_model_has_a_sample() -> None:
+    assert set(SAMPLE) == {option.dest for option in MODEL}
+
+
+@pytest.mark.parametrize("option", MODEL, ids=lambda option: option.dest)
+def test_an_option_round_trips_through_every_form(option: Option) -> None:
+    value = SAMPLE[option.dest]
+    by_flag = resolve(KEYED, _argv(option), extension=RIG)
+    assert by_flag.values[option.dest] == value
+    if option.env is not None:
+        env = {**KEYED, option.env: _env_text(option, value)}
+        argv = [a for a in _argv(option) if not a.startswith(option.flag)]
+        assert resolve(env, argv, extension=RIG) == by_flag
+    assert resolve(KEYED, by_flag.suite_argv(), extension=RIG) == by_flag
+    line = reproduce_line(by_flag)
+    shown = option.flag in line or bool(option.env and f"{option.env}=" in line)
+    assert shown is option.reproduce, line
+    if option.reproduce:
+        assert _carried(_parsed_back(line)) == _carried(by_flag), line
+        installed = command_line("ngrok-failover-contract", by_flag.carried())
+        assert _carried(_parsed_back(installed)) == _carried(by_flag), installed
+    alone = reproduce_line(by_flag, shard=2)
+    assert _parsed_back(alone).shard == 2 and _parsed_back(alone).workers == by_flag.workers
+
+
+def test_a_make_line_when_make_has_every_variable_else_the_checkout_command() -> None:
+    options = resolve(KEYED, ["--require-coverage", "--workers=2", "--shard=2"])
+    line = reproduce_line(options)
+    assert line == "make contract SEED=0 PROFILE=quick WORKERS=2 SHARD=2 REQUIRE_COVERAGE=1"
+    mutant = resolve(KEYED, ["--mutant=page_loop", "--profile=live"], extension=RIG)
+    assert reproduce_line(mutant) == (
+        ".venv/bin/python -m scripts.run_contract --seed 0 --profile live --workers 1 "
+        "--mutant page_loop"
+    )
+
+
+def _makefile() -> str:
+    return (ROOT / "Makefile").read_text(encoding="utf-8")
+
+
+def test_the_makefile_exports_and_helps_with_every_make_variable() -> None:
+    variables = [option.env for option in OPTIONS if option.env] + [KEY_ENV]
+    exported = {
+        name
+        for line in _makefile().splitlines()
+        if line.startswith("export ")
+        for name in line.split()[1:]
+    }
+    (help_line,) = [line for line in _makefile().splitlines() if line.startswith("contract:")]
+    helped = help_line.split("## ", 1)[1]
+    assert [v for v in variables if v not in exported] == []
+    assert [v for v in variables if not re.search(rf"\b{v}=", helped)] == []
+
+
+def test_the_installed_command_names_its_flags_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(options_module, "INSTALLED", True)
+    with pytest.raises(OptionsError, match=r"^--workers: 0 is not between") as refused:
+        resolve({}, ["--workers=0"])
+    assert "WORKERS" not in str(refused.value)
+    assert named("seed", 7) == "--seed 7"
+    monkeypatch.setattr(options_module, "INSTALLED", False)
+    assert named("seed", 7) == "--seed 7 (SEED=7)"

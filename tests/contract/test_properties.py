@@ -11,11 +11,13 @@ import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
-from contract_tests import properties
-from contract_tests.api import DESCRIPTION_MAX, METADATA_MAX
-from contract_tests.client import Exchange
-from contract_tests.strategies import descriptions, metadata
-from contract_tests.violations import ContractViolation, Property
+from ngrok_failover_contract.checks.judge import Judge
+from ngrok_failover_contract.core.api import DESCRIPTION_MAX, METADATA_MAX
+from ngrok_failover_contract.core.exchange import Exchange
+from ngrok_failover_contract.core.registry import ContractViolation, Property
+from ngrok_failover_contract.drivers.strategies import descriptions, metadata
+
+JUDGE = Judge()  # no tally: each check alone
 
 ITEM_URL = "http://127.0.0.1:1/backends/failover/bkdfo_2fKmcY180hfsrLrsT0VTrp3T7Tu"
 BACKEND = {
@@ -52,13 +54,13 @@ def violated(check: Callable[[], None]) -> ContractViolation:
 
 def test_a_listed_backend_equal_to_the_get_passes() -> None:
     # A field ngrok may add without notice is no difference.
-    properties.list_matches_get({**BACKEND, "new_field": 1}, BACKEND, answer(200, {}))
+    JUDGE.list_matches_get({**BACKEND, "new_field": 1}, BACKEND, answer(200, {}))
 
 
 def test_a_listed_backend_older_than_the_get_is_list_matches_get() -> None:
     page = answer(200, {"backends": [BACKEND]})
     stale = {**BACKEND, "metadata": '{"environment": "staging"}'}
-    error = violated(lambda: properties.list_matches_get(stale, BACKEND, page))
+    error = violated(lambda: JUDGE.list_matches_get(stale, BACKEND, page))
     assert error.prop is Property.LIST_MATCHES_GET and error.exchange is page
     assert "staging" in error.message and "production" in error.message
     assert "description" not in error.message  # only the fields that differ
@@ -80,7 +82,7 @@ NOT_FOUND_BODY = {"error_code": "ERR_NGROK_6514", "status_code": 404, "msg": "no
     ids=["404", "no-error-code", "success", "not-json"],
 )
 def test_an_error_body_that_says_its_status_passes(exchange: Exchange) -> None:
-    properties.error_body_matches_status(exchange)
+    JUDGE.error_body_matches_status(exchange)
 
 
 @pytest.mark.parametrize(
@@ -96,27 +98,25 @@ def test_an_error_body_that_says_its_status_passes(exchange: Exchange) -> None:
     ids=["other-status", "string", "float", "no-msg", "null-msg", "not-an-object"],
 )
 def test_an_error_body_that_does_not_say_its_status_is_a_violation(exchange: Exchange) -> None:
-    error = violated(lambda: properties.error_body_matches_status(exchange))
+    error = violated(lambda: JUDGE.error_body_matches_status(exchange))
     assert error.prop is Property.ERROR_BODY_MATCHES_STATUS and error.exchange is exchange
     assert f"HTTP {exchange.status}" in error.message
 
 
 def test_not_found_holds_its_404_to_the_error_body_too() -> None:
-    properties.not_found(Property.GONE_AFTER_DELETE, answer(404, NOT_FOUND_BODY))
+    JUDGE.not_found(Property.GONE_AFTER_DELETE, answer(404, NOT_FOUND_BODY))
     wrong_body = answer(404, {**NOT_FOUND_BODY, "status_code": 400})
-    error = violated(lambda: properties.not_found(Property.GONE_AFTER_DELETE, wrong_body))
+    error = violated(lambda: JUDGE.not_found(Property.GONE_AFTER_DELETE, wrong_body))
     assert error.prop is Property.ERROR_BODY_MATCHES_STATUS
     found = answer(200, BACKEND)
-    error = violated(lambda: properties.not_found(Property.GONE_AFTER_DELETE, found))
+    error = violated(lambda: JUDGE.not_found(Property.GONE_AFTER_DELETE, found))
     assert error.prop is Property.GONE_AFTER_DELETE
 
 
 def test_text_that_reads_back_normalised_is_shown_in_escapes() -> None:
     decomposed, composed = "caf" + "e\u0301", "caf\u00e9"
     resource = {**BACKEND, "metadata": composed}
-    error = violated(
-        lambda: properties.field_reads_back("metadata", decomposed, resource, answer(200))
-    )
+    error = violated(lambda: JUDGE.field_reads_back("metadata", decomposed, resource, answer(200)))
     assert error.prop is Property.METADATA_READS_BACK
     assert "'cafe\\u0301'" in error.message and "'caf\\xe9'" in error.message
 
@@ -243,11 +243,9 @@ def _listing(*stamps: str) -> list[dict[str, object]]:
 def test_newest_first_compares_instants_not_spellings() -> None:
     """RFC 3339 allows offsets and fractions: 22:00+02:00 is 20:00Z, before 20:00:01.5Z."""
     exchange = answer(200, {})
-    properties.newest_first(
+    JUDGE.newest_first(
         _listing("2024-04-19T20:00:01.5Z", "2024-04-19T22:00:00+02:00", "2024-04-19T19:59:59Z"),
         exchange,
     )
     with pytest.raises(ContractViolation, match="not newest first"):
-        properties.newest_first(
-            _listing("2024-04-19T21:30:00+02:00", "2024-04-19T20:00:00Z"), exchange
-        )
+        JUDGE.newest_first(_listing("2024-04-19T21:30:00+02:00", "2024-04-19T20:00:00Z"), exchange)

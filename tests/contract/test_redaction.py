@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contract_tests.mutants import get_mutant
+from mutation import get_mutant
 from ngrok_failover_server.config import ServerConfig
 from ngrok_failover_server.testing import new_api_key, serve_in_thread
 

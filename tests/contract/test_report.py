@@ -8,20 +8,17 @@ import httpx
 import hypothesis
 import pytest
 import requests
-from schemathesis.core.failures import AcceptedNegativeData
 
-from contract_tests.client import Exchange
-from contract_tests.mutants import MUTANTS
-from contract_tests.report import (
-    Finding,
-    as_curl,
-    exit_status,
-    finding_from,
-    redact_tree,
-    render_summary,
-)
-from contract_tests.verdict import ExitStatus, Kind
-from contract_tests.violations import ContractViolation, Property
+from mutation import MUTANTS
+from ngrok_failover_contract.compat import AcceptedNegativeData
+from ngrok_failover_contract.core.exchange import Exchange, attach_exchange
+from ngrok_failover_contract.core.registry import ContractViolation, Property
+from ngrok_failover_contract.core.verdict import ExitStatus, Kind
+from ngrok_failover_contract.reporting.curl import as_curl
+from ngrok_failover_contract.reporting.findings import Finding, finding_from
+from ngrok_failover_contract.reporting.redaction import redact_tree
+from ngrok_failover_contract.reporting.summary import render_summary
+from ngrok_failover_contract.reporting.summary import status_of as exit_status
 
 EXCHANGE = Exchange(
     method="PATCH",
@@ -48,6 +45,13 @@ def test_a_group_of_violations_gives_one_finding_each() -> None:
     findings = finding_from("test_x", group)
     assert [f.prop for f in findings] == ["uri_is_own", "ids_are_unique"]
     assert findings[0].curl is not None and findings[1].curl is None
+
+
+def _accepted(operation: str, message: str) -> AcceptedNegativeData:
+    """Schemathesis's failure for a request the spec calls invalid that was accepted."""
+    return AcceptedNegativeData(
+        operation=operation, message=message, status_code=200, expected_statuses=["4xx"]
+    )
 
 
 def _summary(findings: list[Finding], status: ExitStatus) -> str:
@@ -98,15 +102,32 @@ def test_a_transport_fault_alone_is_inconclusive_not_a_violation(error: Exceptio
 
 
 def test_a_schemathesis_failure_is_named_by_its_check() -> None:
-    failure = AcceptedNegativeData(
-        operation="GET /backends/failover",
-        message="limit=0 accepted",
-        status_code=200,
-        expected_statuses=["4xx"],
-    )
+    failure = _accepted("GET /backends/failover", "limit=0 accepted")
     [finding] = finding_from("t", failure)
     assert (finding.kind, finding.prop) == (Kind.VIOLATION, "negative_data_rejection")
     assert finding.message.startswith("ST201")
+
+
+def test_a_check_the_registry_does_not_know_is_a_finding_of_its_own() -> None:
+    """Schemathesis may add a check in an upgrade: its failure is shown under its own name,
+    never a crash in the pytest hook that makes the findings."""
+    failure = _accepted("GET /backends/failover", "accepted")
+    failure.checks = ("a_check_from_the_future",)  # type: ignore[misc]
+    [finding] = finding_from("t", failure, EXCHANGE)
+    assert (finding.kind, finding.prop) == (
+        Kind.VIOLATION,
+        "unregistered check a_check_from_the_future",
+    )
+    assert finding.curl == as_curl(EXCHANGE) and finding.response is not None
+
+
+def test_a_schemathesis_failure_shows_the_suites_own_exchange_as_curl() -> None:
+    """The curl comes from the exchange the failure group carries, not from its text."""
+    failure = _accepted("PATCH /backends/failover/{id}", "accepted")
+    group = ExceptionGroup("Schemathesis found 1 failure\ncurl -X GET http://elsewhere", [failure])
+    attach_exchange(group, EXCHANGE)
+    [finding] = finding_from("t", group)
+    assert finding.curl == as_curl(EXCHANGE) and "elsewhere" not in finding.curl
 
 
 def test_exit_statuses_are_the_documented_ones() -> None:

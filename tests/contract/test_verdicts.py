@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests.mutants import BENIGN, MUTANTS
+from mutation import BENIGN, MUTANTS
 
 from .helpers import CI_SEED, run_contract
 
@@ -70,4 +70,4 @@ def test_interleaving_fault_shows_only_to_a_run_with_requests_side_by_side(
     assert together.returncode == 1, f"{name} survived eight workers:\n{together.summary}"
     found = re.findall(r"^## \d+\. (\S+)", together.summary, re.MULTILINE)
     assert found[:1] == [MUTANTS[name].catcher], together.summary[:3000]
-    assert re.search(r"Reproduce alone: `.*--workers 8 --shard \d+`", together.summary)
+    assert re.search(r"Reproduce alone: `.*--workers 8 --shard \d+\b.*`", together.summary)

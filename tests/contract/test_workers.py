@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import ast
-import contextvars
 import threading
 
 import pytest
 
-from contract_tests.gate import Gate
-from contract_tests.marker import marker_of
-from contract_tests.paging import settled
-from contract_tests.violations import ContractViolation, Property
-from contract_tests.workers import (
-    Shard,
-    ast_parse_serialized,
-    run_shards,
-    shard_of,
-    side_by_side,
-    split,
-)
+from ngrok_failover_contract.checks.judge import Judge
+from ngrok_failover_contract.compat import ast_parse_serialized
+from ngrok_failover_contract.core.exchange import Exchange
+from ngrok_failover_contract.core.registry import ContractViolation, Property
+from ngrok_failover_contract.drivers.walks import settled
+from ngrok_failover_contract.drivers.workers import Shard, run_shards, shard_of, side_by_side, split
+from ngrok_failover_contract.live.gate import Gate
+from ngrok_failover_contract.live.marker import marker_of
+from ngrok_failover_contract.reporting.coverage import Coverage
 
 BASE = "http://127.0.0.1:9/backends/failover"
 
@@ -105,14 +101,26 @@ def test_a_walk_that_failed_on_a_list_standing_still_is_a_violation_at_once() ->
     assert walks.calls == 1
 
 
-def test_tasks_side_by_side_see_the_callers_context() -> None:
-    """The run's coverage tally is a context variable: a shard's thread must see it, or the
-    checks of every shard go uncounted."""
-    tally: contextvars.ContextVar[str] = contextvars.ContextVar("tally", default="none")
-    tally.set("the run's")
-    seen: list[str] = []
-    side_by_side(_gate(), [lambda: seen.append(tally.get())] * 3, workers=3)
-    assert seen == ["the run's"] * 3
+def test_checks_in_every_shard_count_in_the_runs_tally() -> None:
+    """The tally is handed along in the run's `Judge`, not found in a thread's context: the
+    checks of shards in other threads count in the same place, none lost to a race."""
+    tally = Coverage()
+    judge = Judge(tally)
+    page = Exchange("GET", BASE, {}, None, 200, {}, "{}")
+
+    def checks() -> None:
+        for _ in range(200):
+            judge.page_within_limit({"backends": []}, 1, page)
+
+    side_by_side(_gate(), [checks] * 4, workers=4)
+    assert (tally.exercised["limit_is_honoured"], tally.held["limit_is_honoured"]) == (800, 800)
+
+
+def test_ast_parse_is_serialized_only_while_shards_run_side_by_side() -> None:
+    original = ast.parse
+    seen: list[bool] = []
+    side_by_side(_gate(), [lambda: seen.append(ast.parse is not original)] * 2, workers=2)
+    assert seen == [True, True] and ast.parse is original
 
 
 def test_ast_parse_is_serialized_only_inside_the_block() -> None:

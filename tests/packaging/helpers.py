@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PROJECTS = {
     "ngrok-failover-client": ROOT / "generated",
     "ngrok-failover-server": ROOT,
-    "ngrok-failover-contract": ROOT / "packaging" / "contract",
+    "ngrok-failover-contract": ROOT / "contract_tests",
 }
 GUARD_S = 900  # a subprocess guard only: nothing asserts how long a step takes
 

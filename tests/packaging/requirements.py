@@ -19,9 +19,10 @@ OURS = frozenset(PROJECTS)  # between our own three, requirements are exact: one
 
 
 def declared(name: str) -> list[Requirement]:
-    """The `dependencies` of one of our distributions, from its pyproject.toml."""
+    """The `dependencies` and extras of one of our distributions, from its pyproject.toml."""
     project = tomllib.loads((PROJECTS[name] / "pyproject.toml").read_text("utf-8"))["project"]
-    return [Requirement(line) for line in project.get("dependencies", [])]
+    extras = [line for group in project.get("optional-dependencies", {}).values() for line in group]
+    return [Requirement(line) for line in [*project.get("dependencies", []), *extras]]
 
 
 def of_wheel(wheel: Path) -> list[Requirement]:

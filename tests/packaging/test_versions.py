@@ -32,9 +32,10 @@ def test_every_distribution_has_the_spec_version() -> None:
     )
 
 
-def test_the_contract_suite_depends_on_the_server_of_its_own_release() -> None:
-    depends = _project("ngrok-failover-contract")["dependencies"]
-    assert f"ngrok-failover-server=={_spec_version()}" in depends
+def test_the_contract_suite_offers_the_server_of_its_own_release_as_an_extra() -> None:
+    project = _project("ngrok-failover-contract")
+    assert f"ngrok-failover-server=={_spec_version()}" in project["optional-dependencies"]["server"]
+    assert not [d for d in project["dependencies"] if "ngrok-failover-server" in d]
 
 
 def test_make_release_moves_the_versions_with_the_spec() -> None:
@@ -46,5 +47,6 @@ def test_make_release_moves_the_versions_with_the_spec() -> None:
     for path in RELEASED_WITH_THE_SPEC:
         moved = tomllib.loads(set_project_version(path.read_text("utf-8"), "9.8.7"))["project"]
         assert moved["version"] == "9.8.7"
-        server_pins = [d for d in moved.get("dependencies", []) if "ngrok-failover-server" in d]
+        extras = moved.get("optional-dependencies", {}).get("server", [])
+        server_pins = [d for d in moved.get("dependencies", []) + extras if "server" in d]
         assert all(pin == "ngrok-failover-server==9.8.7" for pin in server_pins)

@@ -1,0 +1,94 @@
+"""Every name of Schemathesis's and Hypothesis's private API the suite uses, and nothing else.
+
+The suite runs on the exact versions the checkout tests (4.32.5 and 6.170.15); an upgrade that
+moves one of these names breaks this module alone, and tests/contract/test_compat.py names
+the symbol that went missing. Everything else the suite imports from them is public.
+"""
+
+from __future__ import annotations
+
+import ast
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from schemathesis.core import NotSet
+from schemathesis.core.failures import AcceptedNegativeData, Failure
+from schemathesis.core.result import Ok
+from schemathesis.generation import derive_operation_seed
+from schemathesis.generation.hypothesis.builder import (
+    HypothesisTestConfig,
+    HypothesisTestMode,
+    create_test,
+)
+from schemathesis.openapi.checks import (
+    AllowHeaderMismatch,
+    JsonSchemaError,
+    MissingHeaderNotRejected,
+    UnsupportedMethodResponse,
+)
+from schemathesis.transport.requests import SameHostRedirectsSession
+
+__all__ = [
+    "EXPLICIT_EXAMPLES",
+    "AcceptedNegativeData",
+    "AllowHeaderMismatch",
+    "Failure",
+    "HypothesisTestConfig",
+    "HypothesisTestMode",
+    "JsonSchemaError",
+    "MissingHeaderNotRejected",
+    "NotSet",
+    "Ok",
+    "SameHostRedirectsSession",
+    "UnsupportedMethodResponse",
+    "ast_parse_serialized",
+    "create_test",
+    "derive_operation_seed",
+    "explicit_examples",
+    "failure_checks",
+    "set_explicit_examples",
+]
+
+# The attribute on a test function where Hypothesis keeps its `@example`s (and Schemathesis
+# puts the examples and coverage cases it builds): read and replaced, to share among shards.
+EXPLICIT_EXAMPLES = "hypothesis_explicit_examples"
+
+
+def explicit_examples(test: object) -> list[Any]:
+    return list(getattr(test, EXPLICIT_EXAMPLES, []))
+
+
+def set_explicit_examples(test: object, examples: Sequence[Any]) -> None:
+    setattr(test, EXPLICIT_EXAMPLES, list(examples))
+
+
+def failure_checks(error: BaseException) -> tuple[str, ...]:
+    """The names of the checks a Schemathesis failure reports (empty for anything else)."""
+    if not isinstance(error, Failure):
+        return ()
+    return tuple(str(name) for name in error.checks)
+
+
+@contextmanager
+def ast_parse_serialized() -> Iterator[None]:
+    """`ast.parse` one thread at a time while the block runs.
+
+    CPython 3.11 keeps the AST builder's recursion depth in shared state: two threads that
+    parse at once may fail with "SystemError: AST constructor recursion depth mismatch"
+    (python/cpython#106905). Hypothesis parses lambdas' source to describe strategies, so
+    shards running side by side hit it; a lock around the (short) parse is the workaround.
+    """
+    original = ast.parse
+    lock = threading.Lock()
+
+    def parse(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return original(*args, **kwargs)
+
+    ast.parse = parse
+    try:
+        yield
+    finally:
+        ast.parse = original

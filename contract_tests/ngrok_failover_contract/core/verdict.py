@@ -1,0 +1,73 @@
+"""The exit statuses of a contract run, what a CI can branch on, and how findings decide it."""
+
+from __future__ import annotations
+
+import enum
+import http.client
+from collections.abc import Collection
+
+import httpx
+import requests
+import urllib3.exceptions
+
+
+class ExitStatus(enum.IntEnum):
+    CONFORMANT = 0  # no violation found
+    VIOLATIONS = 1  # at least one violation of a documented property
+    CANNOT_RUN = 2  # unreachable, key refused, wrong base path, bad options
+    INCONCLUSIVE = 3  # transport faults (reset, answer lost, timeout) stopped a verdict
+    INTERRUPTED = 130  # Ctrl-C or SIGTERM (128 + SIGINT, as shells report it)
+
+
+class Kind(enum.StrEnum):
+    """What a finding is, and so which exit status it leads to."""
+
+    VIOLATION = "violation"  # a documented property broken: exit 1
+    TRANSPORT = "transport fault"  # no answer arrived whole: no verdict on the API (exit 3)
+    FLAKY = "flaky"  # Hypothesis's replay went otherwise: after lost answers, one more of them
+    ERROR = "error"  # the suite itself failed (a bug, a spent budget): shown, exit 1
+
+
+# A request whose answer never arrived whole: the network's fault, or the server's, but no
+# statement about the API. Whatever library sent it.
+TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
+    httpx.TransportError,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.Timeout,
+    urllib3.exceptions.ProtocolError,
+    http.client.IncompleteRead,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def transport_fault(error: BaseException) -> BaseException | None:
+    """The transport error behind `error` (its causes and contexts), if there is one."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, TRANSPORT_ERRORS):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def settled(kind: Kind, kinds: Collection[Kind]) -> Kind:
+    """A flaky replay is one more lost answer in a run that lost answers, else an error."""
+    if kind is not Kind.FLAKY:
+        return kind
+    return Kind.TRANSPORT if Kind.TRANSPORT in kinds else Kind.ERROR
+
+
+def exit_status(kinds: Collection[Kind], *, interrupted: bool) -> ExitStatus:
+    """The run's verdict class from the kinds of what it found (see `ExitStatus`)."""
+    found = {settled(kind, kinds) for kind in kinds}
+    if interrupted:
+        return ExitStatus.INTERRUPTED
+    if found & {Kind.VIOLATION, Kind.ERROR}:
+        return ExitStatus.VIOLATIONS
+    if Kind.TRANSPORT in found:
+        return ExitStatus.INCONCLUSIVE
+    return ExitStatus.CONFORMANT

@@ -1,0 +1,51 @@
+"""Schemathesis's state machine over the spec's links (create to get, update and delete), run
+by one shard: its cases made safe, sent on the shard's session and entered in its lane."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+import schemathesis
+from schemathesis import stateful
+
+from ..checks.adapters import Check
+from ..checks.failures import GeneratedCase as Case
+from ..live.ledger import Ledger
+from .schema import call_kwargs, prepare_case, send_case, validated
+
+
+def links_machine(
+    linked: type[stateful.APIStateMachine],
+    lane: Ledger,
+    session: requests.Session,
+    checks: list[Check],
+) -> type[stateful.APIStateMachine]:
+    """`linked` (the configured schema's `as_state_machine()`) for one shard's lane."""
+
+    class Machine(linked):  # type: ignore[misc, valid-type]
+        def before_call(self, case: Case) -> None:
+            prepare_case(lane, case)
+
+        def get_call_kwargs(self, case: Case) -> dict[str, Any]:
+            return call_kwargs(lane, session)
+
+        def call(self, case: Case, **kwargs: Any) -> schemathesis.Response:
+            return send_case(lane, case, lambda: super(Machine, self).call(case, **kwargs))
+
+        def validate_response(
+            self,
+            response: schemathesis.Response,
+            case: Case,
+            additional_checks: Any = None,
+            **kwargs: Any,
+        ) -> None:
+            every = [*(additional_checks or []), *checks]
+            validated(
+                response,
+                lambda: super(Machine, self).validate_response(
+                    response, case, additional_checks=every, **kwargs
+                ),
+            )
+
+    return Machine

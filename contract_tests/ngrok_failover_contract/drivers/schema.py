@@ -1,0 +1,251 @@
+"""Schemathesis's side of a run: the spec loaded and configured, each operation's test split
+into shards, and every generated case made safe before it is sent and entered after."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from contextlib import nullcontext
+from typing import Any
+
+import requests
+import schemathesis
+from schemathesis.config import ProjectConfig
+
+from ..checks.adapters import exchange_of, is_list
+from ..checks.failures import GeneratedCase, keeps_failure, sent_of
+from ..compat import (
+    Failure,
+    HypothesisTestConfig,
+    HypothesisTestMode,
+    Ok,
+    create_test,
+    derive_operation_seed,
+    explicit_examples,
+    set_explicit_examples,
+)
+from ..core.api import BACKEND_ID_RE, COLLECTION
+from ..core.exchange import attach_exchange, json_or_none
+from ..core.spec import SPEC
+from ..live.client import REQUEST_TIMEOUT_S
+from ..live.ledger import Ledger
+from ..live.marker import mark_body
+from .config import DriverConfig
+from .workers import Shard
+
+
+def schema_config(
+    run: DriverConfig, *, seed: int | None = None, examples: int | None = None
+) -> dict[str, Any]:
+    """Schemathesis settings: the run's seed (or a shard's), no example database, explicit
+    links only. The suite's own summary and JUnit file are the reports: Schemathesis writes
+    its JUnit and VCR files for its own pytest items only, and the operations run in shards.
+
+    The base URL is given to each call: a self-started server is not up yet at collection.
+    """
+    no_response_data = {"extra-data-sources": {"responses": False}}
+    profile = run.profile
+    return {
+        "seed": run.seed if seed is None else seed,
+        "auth": {"openapi": {"bearerAuth": {"bearer": run.api_key}}},
+        "output": {"sanitization": {"enabled": True}},
+        # No state kept between runs (Schemathesis replays cached crashes): a seed reproduces.
+        "cache": {"enabled": False},
+        "generation": {
+            "mode": "all",
+            "max-examples": profile.schema_examples if examples is None else examples,
+            "database": "none",
+        },
+        "phases": {
+            # Values read from responses could put ids this run does not own into an update or
+            # a delete: not against a live account.
+            "fuzzing": no_response_data,
+            "coverage": no_response_data,
+            "examples": no_response_data,
+            "stateful": {"inference": {"algorithms": []}, "max-steps": profile.stateful_steps},
+        },
+    }
+
+
+def load_spec() -> schemathesis.BaseSchema:
+    """The spec as Schemathesis reads it, with the failure filter; `configure` adds a run's
+    settings (test modules load it at import, before pytest's configure step is over).
+    """
+    schema = schemathesis.openapi.from_path(SPEC, config=schemathesis.Config.from_dict({}))
+
+    def filter_failure(
+        context: schemathesis.HookContext,
+        failure: Failure,
+        case: GeneratedCase,
+        response: schemathesis.Response,
+    ) -> bool:
+        answer = json_or_none(response.text)
+        return keeps_failure(failure, sent_of(case), response.status_code, answer)
+
+    schema.hook(filter_failure)
+    return schema
+
+
+def configure(schema: schemathesis.BaseSchema, run: DriverConfig) -> schemathesis.BaseSchema:
+    """Apply the run's settings (seed, key, budget) to a schema from `load_spec`."""
+    schema.config = project_of(schema, run)
+    return schema
+
+
+def project_of(
+    schema: schemathesis.BaseSchema, run: DriverConfig, shard: Shard | None = None
+) -> ProjectConfig:
+    """The Schemathesis configuration of one run, or of one shard of it."""
+    config = schema_config(
+        run,
+        seed=shard.seed if shard else None,
+        examples=shard.examples if shard else None,
+    )
+    return schemathesis.Config.from_dict(config).projects.get(schema.raw_schema)
+
+
+def operation_labels(schema: schemathesis.BaseSchema) -> list[str]:
+    return [result.ok().label for result in schema.get_all_operations() if isinstance(result, Ok)]
+
+
+def explicit_cases(schema: schemathesis.BaseSchema, run: DriverConfig, label: str) -> list[Any]:
+    """The cases an operation's test runs whatever the seed: the spec's examples and
+    Schemathesis's coverage phase (boundaries, missing parts), to share among the shards."""
+    operation = _operation(schema, label)
+    project = project_of(schema, run)
+    built = create_test(
+        operation=operation,
+        test_func=lambda case: None,
+        config=HypothesisTestConfig(
+            project=project,
+            modes=[HypothesisTestMode.EXAMPLES, HypothesisTestMode.COVERAGE],
+            settings=project.get_hypothesis_settings(operation=operation),
+        ),
+    )
+    return explicit_examples(built)
+
+
+def shard_test(
+    schema: schemathesis.BaseSchema,
+    run: DriverConfig,
+    label: str,
+    *,
+    shard: Shard,
+    explicit: list[Any],
+    test: Callable[[GeneratedCase], None],
+) -> Callable[[], None]:
+    """One shard of an operation's test: its share of the explicit cases, then its share of
+    the fuzzing examples, drawn from the shard's seed (shard 1: the run's, as always)."""
+    operation = _operation(schema, label)
+    project = project_of(schema, run, shard)
+    built = create_test(
+        operation=operation,
+        test_func=test,
+        config=HypothesisTestConfig(
+            project=project,
+            modes=[HypothesisTestMode.FUZZING],
+            settings=project.get_hypothesis_settings(operation=operation, phase="fuzzing"),
+            explicit_setting_names=project.explicit_hypothesis_settings(
+                operation=operation, phase="fuzzing"
+            ),
+            seed=derive_operation_seed(shard.seed, label),
+        ),
+    )
+    # Hypothesis runs the explicit examples a test carries: this shard's share, in order.
+    set_explicit_examples(built, explicit[shard.number - 1 :: shard.count])
+    return built
+
+
+def _operation(
+    schema: schemathesis.BaseSchema, label: str
+) -> schemathesis.APIOperation[Any, Any, Any, Any]:
+    operation = schema.find_operation_by_label(label)
+    if operation is None:
+        raise LookupError(f"the spec has no operation {label!r}")
+    return operation
+
+
+def call_kwargs(ledger: Ledger, session: requests.Session) -> dict[str, Any]:
+    """What each of a shard's calls (and the checks that send again) is sent with."""
+    return {"base_url": ledger.client.base_url, "session": session, "timeout": REQUEST_TIMEOUT_S}
+
+
+def case_rng(ledger: Ledger, case: GeneratedCase) -> random.Random:
+    """A generator of choices for `case` that depends only on the seed and the case itself."""
+    key = json.dumps([case.method, case.path_parameters, case.body], sort_keys=True, default=str)
+    return random.Random(f"{ledger.seed}:{key}")
+
+
+def prepare_case(ledger: Ledger, case: GeneratedCase) -> bool:
+    """Make a generated case safe and determined before it is sent; False: do not send it.
+
+    Valid bodies name only child backends known to exist (given ones and the run's anchors),
+    so a server that checks children (6501) must accept them. Creates and updates carry the
+    run marker. Updates and deletes reach only backends this run created: any other backend
+    id in the path (a guessed one, an example, one read from a response by a link) becomes
+    one no server has; a PATCH or DELETE of the whole collection (an unsupported-method
+    probe) is not sent at all. The run's gate refuses whatever slips past this.
+    """
+    rng = case_rng(ledger, case)
+    method = case.method.upper()
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    body = case.body
+    if positive and isinstance(body, dict):
+        children = body.get("backends")
+        if isinstance(children, list):
+            case.body = body = {**body, "backends": list(ledger.pick_children(len(children), rng))}
+    if method in ("POST", "PATCH"):
+        create = method == "POST" and case.path == COLLECTION
+        case.body = mark_body(body, ledger.client.gate.marker, create=create)
+    if method not in ("PATCH", "DELETE"):
+        return True
+    if "{id}" not in case.path:
+        return False
+    backend_id = (case.path_parameters or {}).get("id")
+    if isinstance(backend_id, str):
+        safe = BACKEND_ID_RE.sub(lambda m: _owned_or_fresh(ledger, m.group(0), rng), backend_id)
+        case.path_parameters = {**(case.path_parameters or {}), "id": safe}
+    return True
+
+
+def _owned_or_fresh(ledger: Ledger, backend_id: str, rng: random.Random) -> str:
+    """An id of this run stays; any other becomes a made-up one of the same kind."""
+    return backend_id if ledger.owns(backend_id) else ledger.fresh_id(rng, prefix=backend_id[:6])
+
+
+def record_outcome(ledger: Ledger, case: GeneratedCase, response: schemathesis.Response) -> None:
+    """Enter what a generated request created (its id must be new) or deleted in the ledger."""
+    method = case.method.upper()
+    body = json_or_none(response.text)
+    if method == "POST" and case.path == COLLECTION and response.status_code == 201:
+        if isinstance(body, dict):
+            ledger.record_created(str(body.get("id")), exchange_of(response))
+    elif method == "DELETE" and response.status_code == 204:
+        ledger.record_deleted(str((case.path_parameters or {}).get("id")))
+    elif is_list(response) and response.status_code == 200 and isinstance(body, dict):
+        items = body.get("backends")
+        if isinstance(items, list):
+            ledger.note_listed([str(i.get("id")) for i in items if isinstance(i, dict)])
+
+
+def send_case(
+    ledger: Ledger, case: GeneratedCase, send: Callable[[], schemathesis.Response]
+) -> schemathesis.Response:
+    """Send a generated case and enter its outcome in the ledger; a create is in flight
+    (`Ledger.creating`) until then, so no list answered meanwhile calls its backend foreign."""
+    creating = case.method.upper() == "POST" and case.path == COLLECTION
+    with ledger.creating() if creating else nullcontext():
+        response = send()
+        record_outcome(ledger, case, response)
+    return response
+
+
+def validated(response: schemathesis.Response, validate: Callable[[], None]) -> None:
+    """Run Schemathesis's checks of `response`; a failure carries its exchange, which the
+    finding shows as curl (the suite never reads Schemathesis's text)."""
+    try:
+        validate()
+    except BaseException as error:
+        attach_exchange(error, exchange_of(response))
+        raise

@@ -1,0 +1,1 @@
+"""How a run is made: the options model, the commands, the session and the pytest plugin."""

@@ -1,0 +1,84 @@
+"""Delete what killed contract runs left behind: `ngrok-failover-contract cleanup`, and
+`make contract-cleanup` in the checkout (`python -m scripts.cleanup_contract`).
+
+A run deletes its backends itself, even on Ctrl-C or SIGTERM; only `kill -9` (or a lost
+connection) leaves some. They are recognised by the run marker at the start of their
+description alone (`live.marker`); every other backend is left untouched.
+Prints each id removed with the run that made it; --dry-run (DRY_RUN=1) only lists them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ..checks.judge import Judge
+from ..core.registry import ContractViolation
+from ..core.verdict import ExitStatus
+from ..live.client import ApiClient
+from ..live.gate import Gate
+from ..live.listing import list_everything
+from ..live.marker import run_of
+from ..live.safety import PreflightError, preflight
+from ..live.sweep import sweep
+from .command import PROG as COMMAND
+from .options import KEY_ENV, OptionsError, name_of, parser, resolve
+
+PROG = f"{COMMAND} cleanup"
+DESCRIPTION = "Delete the backends that killed contract runs left behind (marked ones only)."
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    command_line = parser(DESCRIPTION)
+    command_line.prog = PROG
+    command_line.parse_args(args)  # --help, and unknown flags refused
+    try:
+        options = resolve(os.environ, args)
+    except OptionsError as err:
+        print(f"contract-cleanup: {err}", file=sys.stderr)
+        return ExitStatus.CANNOT_RUN
+    if options.base_url is None or not options.api_key:
+        print(
+            f"contract-cleanup: needs {name_of('base_url')} and {KEY_ENV} (a reference server "
+            "the suite started itself is gone with its run: nothing to clean)",
+            file=sys.stderr,
+        )
+        return ExitStatus.CANNOT_RUN
+    try:
+        preflight(options.base_url, options.api_key)
+    except PreflightError as err:
+        print(f"contract-cleanup: {err}", file=sys.stderr)
+        return ExitStatus.CANNOT_RUN
+    # The gate's marker is unused: cleanup creates and updates nothing.
+    client = ApiClient(options.base_url, options.api_key, Gate("", max_rpm=options.max_rpm))
+    try:
+        if options.dry_run:
+            return _list_only(client)
+        swept = sweep(client, Judge(), lambda run: True)
+    except ContractViolation as err:
+        print(f"contract-cleanup: cannot list the backends: {err}", file=sys.stderr)
+        return ExitStatus.CANNOT_RUN
+    finally:
+        client.close()
+    for backend_id, run in swept.removed.items():
+        print(f"removed {backend_id} (contract run {run})")
+    for backend_id, run in swept.left.items():
+        print(f"NOT removed {backend_id} (contract run {run}): the server refused the delete")
+    runs = len(set(swept.removed.values()))
+    print(
+        f"contract-cleanup: removed {len(swept.removed)} marked backends of {runs} runs; "
+        f"{swept.listed - len(swept.removed) - len(swept.left)} unmarked backends untouched"
+    )
+    return 1 if swept.left else 0
+
+
+def _list_only(client: ApiClient) -> int:
+    listed = list_everything(client, Judge())
+    marked = [(str(i.get("id")), run_of(i.get("description"))) for i in listed]
+    for backend_id, run in marked:
+        if run is not None:
+            print(f"would remove {backend_id} (contract run {run})")
+    count = sum(run is not None for _, run in marked)
+    print(f"contract-cleanup: DRY_RUN: {count} marked backends of {len(listed)}; none removed")
+    return 0

@@ -1,0 +1,40 @@
+"""The one command line that runs the suite in a subprocess (make contract, make mutation,
+`ngrok-failover-contract`, the suite's own tests): pytest on this package, quiet, with no
+cache written, from any folder, in a checkout or installed."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# The installed command (contract_tests/pyproject.toml); make contract in a checkout.
+PROG = "ngrok-failover-contract"
+PACKAGE = Path(__file__).resolve().parent.parent
+SUITE = PACKAGE / "suite"
+# The suite's own pytest configuration: with it (`-c`) no pytest config of the folder the
+# command runs from (addopts, testpaths, conftest.py above the package) is read.
+CONFIG = SUITE / "pytest-suite.ini"
+
+
+def suite_command(*options: str, plugins: tuple[str, ...] = ()) -> list[str]:
+    """`python -m pytest <the suite's folder>` with `options`, from any folder; `plugins`
+    are loaded first (`-p`: a checkout's test rig, whose options must be known).
+
+    The folder is named by its path, not `--pyargs`: pytest loads the conftest.py of a path
+    argument before it parses the options, so the suite's own (`--base-url`...) are known.
+    The root dir is the package, so test ids read `suite/test_...` wherever it is installed.
+    """
+    return [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(SUITE),
+        "-c",
+        str(CONFIG),
+        f"--rootdir={PACKAGE}",
+        "-p",
+        "no:cacheprovider",
+        *(arg for plugin in plugins for arg in ("-p", plugin)),
+        "-q",
+        *options,
+    ]

@@ -1,0 +1,101 @@
+"""A run's life on its target: the ledger made (survey, anchors), and whatever ends the run,
+what it created deleted once, with Ctrl-C and SIGTERM waiting for that."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from types import FrameType
+from typing import Any
+
+import pytest
+
+from ..core.verdict import ExitStatus
+from ..live.client import ApiClient
+from ..live.ledger import Ledger, StatelessServer
+from ..live.sweep import Swept
+from .options import named
+from .reference import reference_server
+from .session import ContractSession
+
+# Anchor backends the run creates first, to serve as children of everything else.
+ANCHOR_COUNT = 3
+
+
+def install_signals(contract: ContractSession) -> None:
+    """Ctrl-C and SIGTERM only record the stop (the gate acts on it), until the run ends."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous = signal.signal(signum, contract.request_stop)
+        contract.closing.callback(signal.signal, signum, previous)
+
+
+@contextmanager
+def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) -> Iterator[Ledger]:
+    """The target, reached through a client, with the run's anchors made and cleaned up."""
+    options = contract.options
+    with ExitStack() as stack:
+        base_url = options.base_url or stack.enter_context(reference_server(options, wraps))
+        client = ApiClient(base_url, options.api_key, contract.gate)
+        stack.callback(client.close)
+        contract.ledger = ledger = Ledger(
+            client=client,
+            judge=contract.judge,
+            seed=options.seed,
+            given_children=options.child_backends,
+            run_id=options.run_id,
+            stateful=options.profile.semantic,
+        )
+        stack.callback(finish_run, contract)  # also at the session's end, whatever ends it
+        ledger.survey()
+        if options.profile.semantic:
+            try:
+                ledger.make_anchors(ANCHOR_COUNT)
+            except StatelessServer as err:
+                contract.cannot_run = (
+                    f"{options.target} keeps no state: {err}; a mock can be held to the "
+                    f"schema only: run again with {named('profile', 'schema')}"
+                )
+                pytest.exit(contract.cannot_run, returncode=ExitStatus.CANNOT_RUN)
+        yield ledger
+
+
+def finish_run(contract: ContractSession) -> None:
+    """Delete what the run created, once; Ctrl-C and SIGTERM wait until it is done."""
+    ledger = contract.ledger
+    if ledger is None or contract.swept is not None:
+        return
+    contract.gate.cleaning = True  # a stop signal does not stop the cleanup
+    with _signals_deferred():
+        try:
+            contract.swept = ledger.clean_up(contract.options.workers)
+        except Exception as err:  # the server is gone: say what may be left
+            contract.swept = Swept(left={i: ledger.run_id for i in ledger.existing})
+            print(f"contract: cleanup failed: {type(err).__name__}: {err}", file=sys.stderr)
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def wait(signum: int, frame: FrameType | None) -> None:
+        # os.write, not print: print's buffer lock may be held by the code interrupted.
+        os.write(
+            sys.stderr.fileno(),
+            f"contract: {signal.Signals(signum).name} received; still deleting this run's "
+            "backends (kill -9, then make contract-cleanup, to stop at once)\n".encode(),
+        )
+
+    previous = {s: signal.signal(s, wait) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -1,0 +1,190 @@
+"""The contract suite's pytest plugin: the options, the session's state, and its hooks.
+
+`pytest <the suite>` with no `--base-url` starts the reference server in a thread (wrapped
+by any plugin's `pytest_contract_reference_wrap`); otherwise the suite tests the server at
+the URL, with the API key from `NGROK_API_KEY`. A URL that is not loopback is a real
+account: the run needs `--live`, keeps to a rate limit, and first checks the key with one
+call. Whatever ends the session, the backends this run created are deleted in
+`pytest_sessionfinish` (`runner.lifecycle`). The session's state is a `ContractSession` in
+`config.stash`; fixtures hand it and its ledger to the tests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Generator, Iterator
+
+import pytest
+
+from ..core.profiles import Profile
+from ..drivers.workers import shard_of
+from ..live.gate import Gate, gate_stray_requests
+from ..live.ledger import Ledger
+from ..live.safety import PreflightError, preflight
+from ..reporting.coverage import Coverage
+from ..reporting.findings import finding_from
+from . import hookspecs, reference
+from .lifecycle import finish_run, install_signals, open_ledger
+from .options import (
+    OPTIONS,
+    OptionsError,
+    add_options,
+    check_consent,
+    merged,
+    plan,
+    resolve,
+)
+from .reproduce import reproduce_line
+from .session import ContractSession
+from .session_end import scrub_reports, verdict, write_reports
+
+SESSION = pytest.StashKey[ContractSession]()
+# The tests that need a server that keeps state; the `schema` profile leaves them out.
+SEMANTIC_MODULES = ("test_lifecycle.py", "test_model.py", "test_paging.py", "test_stateful.py")
+
+
+def session_of(config: pytest.Config) -> ContractSession:
+    return config.stash[SESSION]
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser.getgroup("contract", "Failover Backends contract suite").addoption, OPTIONS)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        extension = merged([e for e in config.hook.pytest_contract_extension() if e])
+        options = resolve(os.environ, config.invocation_params.args, extension=extension)
+        check_consent(options)
+    except OptionsError as err:
+        raise pytest.UsageError(str(err)) from None
+    if options.dry_run:
+        pytest.exit(f"{plan(options)}\ncontract: DRY_RUN: nothing was sent", returncode=0)
+    if options.base_url is None and (problem := reference.missing()) is not None:
+        raise pytest.UsageError(problem)
+    if options.base_url is not None:
+        try:
+            preflight(options.base_url, options.api_key)
+        except PreflightError as err:
+            raise pytest.UsageError(str(err)) from None
+    tally = Coverage()
+    gate = Gate(
+        options.marker,
+        max_rpm=options.max_rpm,
+        max_requests=options.profile.max_requests,
+        max_creates=options.profile.max_creates,
+        observe=tally.observe,
+    )
+    config.stash[SESSION] = session = ContractSession(options, gate, coverage=tally)
+    config.pluginmanager.register(_CollectionWatch(session), "contract-collection-watch")
+    session.closing.enter_context(gate_stray_requests(gate))
+    install_signals(session)
+    # Hypothesis and junitxml read their options in their own pytest_configure, after this one.
+    config.option.hypothesis_seed = options.seed
+    if not config.option.xmlpath:
+        config.option.xmlpath = str(options.reports_dir / "junit.xml")
+
+
+class _CollectionWatch:
+    """A test module that cannot be collected is no pass: the run could not be made."""
+
+    def __init__(self, contract: ContractSession) -> None:
+        self.contract = contract
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed and self.contract.cannot_run is None:
+            last = (report.longreprtext.strip().splitlines() or ["?"])[-1]
+            self.contract.cannot_run = f"{report.nodeid} could not be collected: {last}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The schema profile leaves out the tests that need a server that keeps state."""
+    if session_of(config).options.profile.semantic:
+        return
+    kept = [item for item in items if item.path.name not in SEMANTIC_MODULES]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """A stop signal that came after this test's last request still ends the run here."""
+    signalled = session_of(item.config).signalled
+    if signalled is not None:
+        item.session.shouldstop = f"stopped by {signalled}"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    options = session_of(config).options
+    return [
+        f"contract: seed {options.seed} (reproduce with --seed {options.seed}), "
+        f"profile {options.profile.name}"
+    ]
+
+
+@pytest.fixture(scope="session")
+def contract(pytestconfig: pytest.Config) -> ContractSession:
+    return session_of(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def profile(contract: ContractSession) -> Profile:
+    return contract.options.profile
+
+
+@pytest.fixture(scope="session")
+def ledger(pytestconfig: pytest.Config, contract: ContractSession) -> Iterator[Ledger]:
+    """The target, reached through a client, with the run's anchors made and cleaned up."""
+    wraps = pytestconfig.hook.pytest_contract_reference_wrap(options=contract.options)
+    with open_ledger(contract, [wrap for wrap in wraps if wrap]) as made:
+        yield made
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Every failed test as findings; from one shard of several, with the command that
+    runs that shard alone."""
+    report = yield
+    if report.failed and call.excinfo is not None:
+        contract = session_of(item.config)
+        findings = finding_from(item.nodeid, call.excinfo.value)
+        shard = shard_of(call.excinfo.value)
+        if shard is not None:
+            alone = reproduce_line(contract.options, shard=shard.number)
+            findings = [dataclasses.replace(f, alone=alone) for f in findings]
+        contract.findings.extend(findings)
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Clean up, write the summary, and end with the verdict's exit status (`ExitStatus`)."""
+    contract = session_of(session.config)
+    # Before pytest tears the fixtures down: a self-started server still answers.
+    finish_run(contract)
+    status = verdict(contract)
+    interrupted = contract.signalled is not None
+    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or interrupted:
+        session.exitstatus = status
+    write_reports(contract, status)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    summary = session_of(terminalreporter.config).options.reports_dir / "summary.md"
+    if summary.exists():
+        terminalreporter.write_sep("=", "contract summary")
+        terminalreporter.write_line(summary.read_text(encoding="utf-8"))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    contract = config.stash.get(SESSION, None)
+    if contract is None:
+        return
+    contract.closing.close()
+    scrub_reports(contract)

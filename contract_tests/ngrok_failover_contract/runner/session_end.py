@@ -1,0 +1,82 @@
+"""The end of a session: the verdict from the findings, the summary and coverage written,
+the key scrubbed from every report."""
+
+from __future__ import annotations
+
+import os
+
+from ..core.registry import ContractViolation, Property
+from ..core.verdict import ExitStatus
+from ..reporting.findings import finding_from
+from ..reporting.redaction import redact, redact_tree
+from ..reporting.summary import render_summary, status_of
+from .options import KEY_ENV, LOCAL_KEY, Options
+from .reproduce import reproduce_line
+from .session import ContractSession
+
+
+def secrets(options: Options) -> tuple[str, ...]:
+    return tuple(s for s in (os.environ.get(KEY_ENV, ""), options.api_key, LOCAL_KEY) if s)
+
+
+def verdict(contract: ContractSession) -> ExitStatus:
+    """The run's exit status, with --require-coverage's finding added first."""
+    _require_coverage(contract)
+    status = status_of(contract.findings, interrupted=contract.signalled is not None)
+    return ExitStatus.CANNOT_RUN if contract.cannot_run is not None else status
+
+
+def write_reports(contract: ContractSession, status: ExitStatus) -> None:
+    options = contract.options
+    options.reports_dir.mkdir(parents=True, exist_ok=True)
+    summary = render_summary(
+        contract.findings,
+        seed=options.seed,
+        target=options.base_url or "reference server (started by the suite)",
+        profile=options.profile.name,
+        reproduce=reproduce_line(options),
+        status=status,
+        footer=_run_facts(contract, status),
+    )
+    for secret in secrets(options):
+        summary = redact(summary, secret)
+    (options.reports_dir / "summary.md").write_text(summary, encoding="utf-8")
+    contract.coverage.write(options.reports_dir)
+
+
+def scrub_reports(contract: ContractSession) -> None:
+    """JUnit XML and Schemathesis's reports are written by now: the key out of all of them."""
+    for secret in secrets(contract.options):
+        redact_tree(contract.options.reports_dir, secret)
+
+
+def _require_coverage(contract: ContractSession) -> None:
+    """With --require-coverage, a documented status never seen is a finding (exit 1)."""
+    missing = contract.coverage.missing()
+    if contract.options.require_coverage and missing and contract.cannot_run is None:
+        shown = ", ".join(f"{operation} {status}" for operation, status in missing)
+        violation = ContractViolation(
+            Property.DOCUMENTED_STATUSES_SEEN,
+            f"no answer of the run showed these documented statuses: {shown} "
+            "(coverage.md has the whole table)",
+        )
+        contract.findings.extend(finding_from("(coverage)", violation))
+
+
+def _run_facts(contract: ContractSession, status: ExitStatus) -> list[str]:
+    """What the run spent and what it left: requests, 429s waited out, cleanup."""
+    options, gate, swept = contract.options, contract.gate, contract.swept
+    rate = f"at most {options.max_rpm}/min" if options.max_rpm else "no rate limit"
+    facts = [
+        f"Run id: {options.run_id} (the marker of every backend it created)",
+        f"Requests: {gate.requests} ({rate}), backends created: {gate.creates}, "
+        f"429 answers waited out: {gate.rate_limited}",
+    ]
+    if contract.cannot_run is not None:
+        facts.append(f"Could not run: {contract.cannot_run}")
+    if swept is not None:
+        left = f"; NOT deleted: {sorted(swept.left)}" if swept.left else "; none left"
+        facts.append(f"Cleanup: deleted {len(swept.removed)} backends this run created{left}")
+    if status is ExitStatus.INTERRUPTED:
+        facts.append("Interrupted: the run was stopped before its end (Ctrl-C or SIGTERM)")
+    return facts

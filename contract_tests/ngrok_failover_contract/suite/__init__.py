@@ -1,0 +1,1 @@
+"""The test modules the suite runs against a server."""

@@ -1,0 +1,28 @@
+"""Stateful: Schemathesis chains create to get, update and delete through the spec's links."""
+
+from __future__ import annotations
+
+from hypothesis import seed
+
+from ..checks.adapters import contract_checks
+from ..drivers.links import links_machine
+from ..drivers.schema import configure, load_spec
+from ..drivers.workers import Shard, run_shards
+from ..live.gate import gated_session
+from ..live.ledger import Ledger
+from ..runner.session import ContractSession
+
+
+def test_links_chain_operations(contract: ContractSession, ledger: Ledger) -> None:
+    """Each create's id, followed by its links, behaves as the spec says (use after free too)."""
+    run = contract.drivers
+    linked = configure(load_spec(), run).as_state_machine()
+
+    def one(shard: Shard) -> None:
+        lane = ledger.lane(shard.seed)
+        with gated_session(contract.gate) as session:
+            checks = contract_checks(lane.judge, lane.knows)
+            machine = seed(shard.seed)(links_machine(linked, lane, session, checks))
+            machine.run(settings=run.hypothesis_settings(shard.examples))
+
+    run_shards(contract.gate, run.shards(run.profile.stateful_examples), one)

@@ -1,0 +1,92 @@
+"""Planted faults of transport: statuses, content types, headers, crashes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..asgi import ASGIApp, Fault, Reply, Request
+from ..registry import fault
+from ..rewrite import is_collection, is_item, item_id
+
+
+@fault("text_content_type", "answers JSON labelled text/plain", "content_type_conformance")
+def text_content_type(app: ASGIApp) -> ASGIApp:
+    def on_reply(_: Request, reply: Reply) -> Reply:
+        if not reply.body:
+            return reply
+        return replace(reply, headers={**reply.headers, "content-type": "text/plain"})
+
+    return Fault(app, on_reply=on_reply)
+
+
+@fault(
+    "version_not_required",
+    "serves requests without the Ngrok-Version header",
+    "missing_required_header",
+)
+def version_not_required(app: ASGIApp) -> ASGIApp:
+    def on_request(request: Request) -> Request:
+        return replace(request, headers={"ngrok-version": "2", **request.headers})
+
+    return Fault(app, on_request=on_request)
+
+
+@fault("auth_ignored", "serves requests whatever their API key", "ignored_auth", sample=True)
+def auth_ignored(app: ASGIApp) -> ASGIApp:
+    # The reference server's key is learnt from the first request that gets past auth.
+    key: dict[str, str] = {}
+
+    def on_request(request: Request) -> Request:
+        auth = request.headers.get("authorization")
+        if "good" not in key and auth:
+            key["candidate"] = auth
+        good = key.get("good") or key.get("candidate")
+        return replace(request, headers={**request.headers, "authorization": good or ""})
+
+    def on_reply(request: Request, reply: Reply) -> Reply:
+        if reply.status not in (401, 403) and "candidate" in key:
+            key.setdefault("good", key["candidate"])
+        return reply
+
+    return Fault(app, on_request=on_request, on_reply=on_reply)
+
+
+@fault(
+    "create_answers_200", "answers a create with 200 instead of 201", "create_accepts_valid_input"
+)
+def create_answers_200(app: ASGIApp) -> ASGIApp:
+    def on_reply(request: Request, reply: Reply) -> Reply:
+        if is_collection(request, "POST") and reply.status == 201:
+            return replace(reply, status=200)
+        return reply
+
+    return Fault(app, on_reply=on_reply)
+
+
+@fault(
+    "delete_answers_200_body",
+    "answers a delete with 200 and the deleted backend",
+    "delete_answers_204",
+)
+def delete_answers_200_body(app: ASGIApp) -> ASGIApp:
+    def on_reply(request: Request, reply: Reply) -> Reply:
+        if is_item(request, "DELETE") and reply.status == 204:
+            return reply.with_json({"id": item_id(request)}, status=200)
+        return reply
+
+    return Fault(app, on_reply=on_reply)
+
+
+@fault(
+    "crash_on_empty_children",
+    "crashes (500) on a create with no child backends",
+    "create_accepts_valid_input",
+)
+def crash_on_empty_children(app: ASGIApp) -> ASGIApp:
+    def on_reply(request: Request, reply: Reply) -> Reply:
+        body = request.json()
+        if is_collection(request, "POST") and isinstance(body, dict) and body.get("backends") == []:
+            return Reply(500, {"content-type": "text/plain"}, b"Internal Server Error")
+        return reply
+
+    return Fault(app, on_reply=on_reply)

@@ -1,0 +1,79 @@
+"""What the planted faults share: which request an answer is to, and how to rewrite it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ngrok_failover_contract.core.api import COLLECTION, FAILOVER_ID_RE
+from ngrok_failover_contract.core.api import item_id as api_item_id
+
+from .asgi import ASGIApp, Fault, Reply, Request
+from .registry import Wrap
+
+
+def is_item(request: Request, method: str) -> bool:
+    return request.method == method and api_item_id(request.path) is not None
+
+
+def is_collection(request: Request, method: str) -> bool:
+    return request.method == method and request.path == COLLECTION
+
+
+def is_id(value: str) -> bool:
+    return FAILOVER_ID_RE.fullmatch(value) is not None
+
+
+def item_id(request: Request) -> str:
+    return api_item_id(request.path) or ""
+
+
+def map_resources(reply: Reply, change: Callable[[dict[str, Any]], dict[str, Any]]) -> Reply:
+    """Apply `change` to the backend of a 200/201 answer, or to each one of a list."""
+    body = reply.json()
+    if reply.status not in (200, 201) or not isinstance(body, dict):
+        return reply
+    if "next_page_uri" in body and isinstance(body.get("backends"), list):
+        body["backends"] = [change(dict(item)) for item in body["backends"]]
+        return reply.with_json(body)
+    return reply.with_json(change(body))
+
+
+def error_reply(status: int, code: str, msg: str) -> Reply:
+    """An answer with ngrok's error body, as a faulty server would send it."""
+    body = {"error_code": code, "status_code": status, "msg": msg, "details": {}}
+    return Reply(status, {"content-type": "application/json"}, b"").with_json(body)
+
+
+def with_query(uri: str, **params: str) -> str:
+    parts = urlsplit(uri)
+    query = dict(parse_qsl(parts.query))
+    query.update(params)
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def list_page(request: Request, reply: Reply) -> dict[str, Any] | None:
+    body = reply.json()
+    if is_collection(request, "GET") and reply.status == 200 and isinstance(body, dict):
+        return body
+    return None
+
+
+def rewrite_field(field: str, change: Callable[[Any], Any]) -> Wrap:
+    """A fault that changes one field of each create and update body before the server sees it."""
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        def on_request(request: Request) -> Request:
+            body = request.json()
+            if request.method in ("POST", "PATCH") and isinstance(body, dict) and field in body:
+                return request.with_json({**body, field: change(body[field])})
+            return request
+
+        return Fault(app, on_request=on_request)
+
+    return wrap
+
+
+def all_strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
