@@ -153,10 +153,17 @@ build: .venv/.synced ## Build the client, the reference server and the contract 
 	$(UV) build --quiet contract_tests --out-dir dist
 	@ls dist
 
-# Not part of make test: it installs the built wheels into fresh virtual environments.
-.PHONY: test-install
-test-install: .venv/.synced ## Install the three wheels in a fresh venv outside the checkout; run the installed suite and the CI recipes (docs/ci/)
-	.venv/bin/pytest -m install tests/packaging
+# Not part of make test: it installs the built wheels into fresh virtual environments, with the
+# newest versions their ranges admit and with the oldest (uv's lowest-direct resolution).
+.PHONY: test-install test-pythons
+test-install: .venv/.synced ## Install the three wheels in fresh venvs outside the checkout (newest and oldest requirements); run the installed suite and the CI recipes (docs/ci/)
+	.venv/bin/pytest -m install tests/packaging --resolutions highest,lowest-direct
+
+# The same tests on CPython 3.13 and 3.14, each in a Debian chroot (trixie, sid) that
+# debootstrap builds once under ~/.cache and the tests reuse (tests/packaging/pythons.py).
+test-pythons: .venv/.synced ## test-install's tests on CPython 3.13 and 3.14, in Debian chroots built once under ~/.cache (needs root)
+	command -v debootstrap >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap)
+	.venv/bin/pytest -m install tests/packaging --pythons 3.13,3.14
 
 clean: ## Remove installed tools, caches, reports and build output (everything git ignores)
 	rm -rf .tools .venv lint/node_modules bench/node_modules lint/typescript/failover.d.ts dist build \

@@ -58,10 +58,12 @@ def run_checked(command: list[str], cwd: Path | None = None) -> str:
 @dataclass(frozen=True)
 class Venv:
     root: Path
+    # Where its commands are run from, when not its own bin/: a chroot's scripts (pythons.py).
+    commands: Path | None = None
 
     @property
     def bin(self) -> Path:
-        return self.root / "bin"
+        return self.commands or self.root / "bin"
 
     def env(self, **extra: str) -> dict[str, str]:
         """The environment of a shell with this venv first on PATH (as `activate` makes it)."""

@@ -1,6 +1,7 @@
 """The CI recipes in docs/ci/ work as written: their shell steps, read from the YAML, run in
 an empty temporary folder with a fresh venv first on PATH (the CI image's Python) and
-CONTRACT_PACKAGE pointing at the built wheel, so a recipe cannot rot (`make test-install`)."""
+CONTRACT_PACKAGE pointing at the built wheel, so a recipe cannot rot (`make test-install`, and
+`make test-pythons` on each Python)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
-from .helpers import GUARD_S, ROOT, new_venv
+from .helpers import GUARD_S, ROOT
+from .pythons import Python
 
 pytestmark = pytest.mark.install
 RECIPES = ROOT / "docs" / "ci"
@@ -61,12 +63,14 @@ def free_port() -> int:
 
 
 @pytest.mark.parametrize("recipe", [github_actions, gitlab_ci], ids=["github-actions", "gitlab-ci"])
-def test_the_recipe_runs_as_written(recipe: Any, wheels: Path, tmp_path: Path) -> None:
+def test_the_recipe_runs_as_written(
+    recipe: Any, wheels: Path, python: Python, tmp_path: Path
+) -> None:
     read: Recipe = recipe()
     assert any("ngrok-failover-contract --base-url" in step for step in read.steps), read.steps
     assert "SERVER_PORT" in read.env  # the one value the test changes: 8080 may be taken here
     (contract_wheel,) = wheels.glob("ngrok_failover_contract-*.whl")
-    venv = new_venv(tmp_path / "python", seed=True)  # the CI image's Python, with pip
+    venv = python.new_venv(tmp_path / "python", seed=True)  # the CI image's Python, with pip
     work = tmp_path / "work"
     work.mkdir()
     given = {

@@ -16,7 +16,8 @@ import pytest
 
 from ngrok_failover_contract.core.verdict import ExitStatus
 
-from .helpers import GUARD_S, ROOT, Venv, new_venv, run_checked, uv
+from .helpers import GUARD_S, ROOT, Venv
+from .pythons import Python, install_wheels
 
 pytestmark = pytest.mark.install
 KEY = "install-test-key"
@@ -165,13 +166,13 @@ def test_a_faulty_server_is_caught(installed: Venv, tmp_path: Path) -> None:
     assert reproduce in summary
 
 
-def test_without_the_server_extra_a_run_needs_a_base_url(wheels: Path, tmp_path: Path) -> None:
+def test_without_the_server_extra_a_run_needs_a_base_url(
+    python: Python, resolution: str, wheels: Path, tmp_path: Path
+) -> None:
     """The suite alone (no `[server]`): one line says what to install, exit status 2."""
     (wheel,) = wheels.glob("ngrok_failover_contract-*.whl")
-    alone = new_venv(tmp_path / "alone")
-    run_checked(
-        [uv(), "pip", "install", "--quiet", "--python", str(alone.bin / "python"), str(wheel)]
-    )
+    alone = python.new_venv(tmp_path / "alone")
+    install_wheels(python, alone, resolution, [wheel])
     status, output = contract(alone, tmp_path)
     assert status == ExitStatus.CANNOT_RUN, output[-3000:]
     assert "pip install 'ngrok-failover-contract[server]'" in output, output
