@@ -104,6 +104,7 @@ class Ledger:
         """The model of what this lane owns (made on first use)."""
         if self._oracle is None:
             context = Context(
+                ordered=self.run is None,  # a shard's lane serves Hypothesis, which replays
                 children=frozenset(self.children),
                 elsewhere=self._elsewhere,
                 stray=self.stray,
@@ -340,7 +341,7 @@ class Ledger:
             self.record_deleted(backend_id)
         swept.removed.update(rest.removed)
         swept.left, swept.listed = rest.left, rest.listed
-        if not self._lost_creates:  # else a create whose answer was lost may have made them
+        if self.stateful and not self._lost_creates:  # else a lost answer may have made them
             swept.strays = {i: item for i, item in rest.found.items() if not self.owns(i)}
         return swept
 

@@ -41,7 +41,13 @@ from .session_end import scrub_reports, verdict, write_reports
 
 SESSION = pytest.StashKey[ContractSession]()
 # The tests that need a server that keeps state; the `schema` profile leaves them out.
-SEMANTIC_MODULES = ("test_lifecycle.py", "test_model.py", "test_paging.py", "test_stateful.py")
+SEMANTIC_MODULES = (
+    "test_histories.py",
+    "test_lifecycle.py",
+    "test_model.py",
+    "test_paging.py",
+    "test_stateful.py",
+)
 
 
 def session_of(config: pytest.Config) -> ContractSession:

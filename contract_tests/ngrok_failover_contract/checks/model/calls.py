@@ -30,7 +30,8 @@ class Op(enum.StrEnum):
 class Key(enum.Enum):
     VALID = "valid"
     MISSING = "missing"
-    REFUSED = "refused"  # present, and not the run's key (a near miss, another scheme...)
+    NEAR = "near"  # one edit from the run's key: its case, a character more or less, a space
+    REFUSED = "refused"  # any other key (or scheme)
 
 
 UNPARSEABLE = object()  # a body that is not JSON (or not UTF-8)
@@ -66,9 +67,23 @@ def key_of(headers: Mapping[str, str], key: str) -> Key:
     if value is None:
         return Key.MISSING
     scheme, _, token = value.partition(" ")
-    if scheme.lower() == "bearer" and token.strip(" \t") == key:
+    token = token.strip(" \t")
+    if scheme.lower() == "bearer" and token == key:
         return Key.VALID
-    return Key.REFUSED
+    return Key.NEAR if _near(token, key) else Key.REFUSED
+
+
+def _near(token: str, key: str) -> bool:
+    """A near miss of `key`: it in another case, with more or less around it, or one
+    character off (another scheme with the key itself counts too)."""
+    if not token or not key:
+        return False
+    if token.lower() == key.lower() or key in token or (len(token) > 1 and token in key):
+        return True
+    squeezed = token.replace(" ", "")
+    if squeezed == key:
+        return True
+    return len(token) == len(key) and sum(map(str.__ne__, token, key)) == 1
 
 
 def call_of(exchange: Exchange, *, base_path: str, key: str) -> Call:
