@@ -127,6 +127,7 @@ def test_kill_9_leftovers_are_removed_by_contract_cleanup(tmp_path: Path) -> Non
                 "--no-print-directory",
                 "contract-cleanup",
                 f"BASE_URL={acct.server.base_url}",
+                f"REPORTS_DIR={tmp_path}",  # where the run kept its journal
             ],
             cwd=ROOT,
             env=env,
@@ -143,6 +144,7 @@ def test_kill_9_leftovers_are_removed_by_contract_cleanup(tmp_path: Path) -> Non
         assert not acct.changes_naming_production()
         assert acct.listing() == before
         _no_marked_left(acct)
+        assert not list((tmp_path / "journal").glob("*.ids")), "cleanup removes a done journal"
 
 
 @pytest.mark.slow

@@ -1,0 +1,97 @@
+"""The run's journal (`live.journal`): every id a run created, on disk as soon as it is
+created, so that a backend whose description the run emptied (no marker left) is still
+found by `cleanup` after a crash; and the gate's rule that only such a backend may lose it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ngrok_failover_contract.core.exchange import auth_headers
+from ngrok_failover_contract.live.gate import Gate, UnsafeRequest
+from ngrok_failover_contract.live.journal import Journal, journaled
+from ngrok_failover_contract.live.marker import marker_of
+from ngrok_failover_server.testing import serve_in_thread
+
+from .helpers import ROOT
+
+RUN = "20261201T101011Z-204c1c"
+ID = "bkdfo_2fKmcY180hfsrLrsT0VTrp3T7Tu"
+
+
+def test_a_journal_is_on_disk_as_soon_as_an_id_is_recorded_and_removed_when_done(
+    tmp_path: Path,
+) -> None:
+    journal = Journal(tmp_path, RUN)
+    journal.record(ID)
+    journal.record(ID)  # once only
+    assert journaled(tmp_path) == {tmp_path / f"{RUN}.ids": [ID]}
+    assert ID in journal
+    journal.close(keep=True)
+    assert journal.path.exists()
+    Journal(tmp_path, "other").close(keep=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{RUN}.ids"]
+
+
+def test_the_gate_lets_an_update_drop_the_marker_only_for_a_journaled_backend(
+    tmp_path: Path,
+) -> None:
+    gate = Gate(marker_of(RUN))
+    gate.allow(ID)
+    url = f"http://127.0.0.1:1/backends/failover/{ID}"
+    with pytest.raises(UnsafeRequest, match="lacks the run marker"):
+        gate.check("PATCH", url, b'{"description": ""}')
+    journal = Journal(tmp_path, RUN)
+    gate.journaled = journal.__contains__
+    journal.record(ID)
+    gate.check("PATCH", url, b'{"description": ""}')
+    with pytest.raises(UnsafeRequest, match="lacks the run marker"):  # a create never may
+        gate.check("POST", "http://127.0.0.1:1/backends/failover", b'{"description": ""}')
+
+
+def test_cleanup_deletes_what_a_killed_run_s_journal_names_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    with serve_in_thread() as server, httpx.Client(base_url=server.base_url) as http:
+        headers = auth_headers(server.api_key)
+
+        def create(description: str) -> str:
+            answer = http.post(
+                "/backends/failover",
+                headers=headers,
+                json={"description": description, "backends": []},
+            )
+            assert answer.status_code == 201, answer.text
+            return str(answer.json()["id"])
+
+        emptied, someone_elses = create(""), create("production")
+        journal = Journal(tmp_path / "journal", RUN)
+        journal.record(emptied)
+        journal.close(keep=True)  # what kill -9 leaves: the journal, and no marker to find
+        env = {**os.environ, "NGROK_API_KEY": server.api_key}
+        cleanup = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scripts.cleanup_contract",
+                f"--base-url={server.base_url}",
+                f"--reports-dir={tmp_path}",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert cleanup.returncode == 0, cleanup.stdout + cleanup.stderr
+        assert f"removed {emptied} (contract run {RUN}, named in its journal)" in cleanup.stdout
+        listed = [
+            b["id"] for b in http.get("/backends/failover", headers=headers).json()["backends"]
+        ]
+    assert listed == [someone_elses]
+    assert not (tmp_path / "journal" / f"{RUN}.ids").exists()

@@ -1,0 +1,50 @@
+"""Near misses (`drivers.nearmiss`): each is one edit from the real key or id, never the
+real one, and the model reads each near-miss key as one (`Key.NEAR`)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from ngrok_failover_contract.checks.model.calls import Key, key_of
+from ngrok_failover_contract.core.api import FAILOVER_ID_RE
+from ngrok_failover_contract.drivers.nearmiss import (
+    ID_EDITS,
+    KEY_EDITS,
+    near_miss_id,
+    near_miss_key,
+)
+
+KEY = "fake_Kx3p-9ZqT1"
+ID = "bkdfo_2fKmcY180hfsrLrsT0VTrp3T7Tu"
+
+
+@pytest.mark.parametrize("edit", KEY_EDITS)
+def test_each_key_edit_is_not_the_key_and_reads_as_a_near_miss(edit: str) -> None:
+    value = near_miss_key(KEY, edit)
+    assert value != f"Bearer {KEY}"
+    assert key_of({"Authorization": value}, KEY) is Key.NEAR
+
+
+@pytest.mark.parametrize("edit", ID_EDITS)
+@pytest.mark.parametrize("salt", range(5))
+def test_each_id_edit_is_another_well_formed_failover_id(edit: str, salt: int) -> None:
+    other = near_miss_id(ID, edit, random.Random(salt))
+    assert other is not None and other != ID
+    assert FAILOVER_ID_RE.fullmatch(other)
+    assert other[:6] == ID[:6]
+
+
+def test_an_id_without_letters_has_no_case_to_flip() -> None:
+    digits = "bkdfo_" + "1" * 27
+    assert near_miss_id(digits, "case", random.Random(0)) is None
+    assert near_miss_id(digits, "one case", random.Random(0)) is None
+    assert near_miss_id(digits, "changed", random.Random(0)) is not None
+
+
+def test_an_unknown_edit_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="no key edit 'x'"):
+        near_miss_key(KEY, "x")
+    with pytest.raises(ValueError, match="no id edit 'x'"):
+        near_miss_id(ID, "x", random.Random(0))
