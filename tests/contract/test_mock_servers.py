@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mutation.asgi import ASGIApp, Fault, Reply, Request
+from mutation.rewrite import rewrite_field
 from ngrok_failover_contract.core.verdict import ExitStatus
 from ngrok_failover_server.testing import serve_in_thread
 
@@ -46,3 +47,24 @@ def test_a_stateless_server_passes_the_schema_profile(tmp_path: Path) -> None:
     schema = _run_against_a_stateless_server(tmp_path, "--profile=schema")
     assert schema.returncode == ExitStatus.CONFORMANT, schema.summary or schema.output[-3000:]
     assert "Profile: schema" in schema.summary
+
+
+def test_a_server_that_stores_a_field_wrong_is_a_violation_not_a_mock(tmp_path: Path) -> None:
+    """Only a mock's evidence (the spec's example answered, or a backend not found right
+    after its create) means "keeps no state"; a description stored cut short is a violation."""
+    cut = rewrite_field(
+        "description", lambda value: value[:10] if isinstance(value, str) else value
+    )
+    with serve_in_thread(wrap=cut) as server:
+        verdict = run_contract(
+            tmp_path,
+            f"--seed={CI_SEED}",
+            f"--base-url={server.base_url}",
+            "--profile=live",
+            "--",
+            "-x",
+            env={"NGROK_API_KEY": server.api_key},
+        )
+    assert verdict.returncode == ExitStatus.VIOLATIONS, verdict.output[-3000:]
+    assert "keeps no state" not in verdict.output
+    assert "## 1. description_reads_back" in verdict.summary, verdict.summary[:3000]
