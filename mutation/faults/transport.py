@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from ..asgi import ASGIApp, Fault, Reply, Request
 from ..registry import fault
-from ..rewrite import is_collection, is_item, item_id
+from ..rewrite import crash_reply, is_collection, is_item, item_id
 
 
 @fault("text_content_type", "answers JSON labelled text/plain", "content_type_conformance")
@@ -86,7 +86,7 @@ def crash_on_empty_children(app: ASGIApp) -> ASGIApp:
     def on_reply(request: Request, reply: Reply) -> Reply:
         body = request.json()
         if is_collection(request, "POST") and isinstance(body, dict) and body.get("backends") == []:
-            return Reply(500, {"content-type": "text/plain"}, b"Internal Server Error")
+            return crash_reply()
         return reply
 
     return Fault(app, on_reply=on_reply)
