@@ -41,6 +41,21 @@ def update_ignores_empty_children(app: ASGIApp) -> ASGIApp:
 
 
 @fault(
+    "update_ignores_empty_description",
+    'an update tests the description for truth (if body.description:): "" is ignored',
+    "description_reads_back",
+)
+def update_ignores_empty_description(app: ASGIApp) -> ASGIApp:
+    def on_request(request: Request) -> Request:
+        body = request.json()
+        if is_item(request, "PATCH") and isinstance(body, dict) and body.get("description") == "":
+            return request.with_json({k: v for k, v in body.items() if k != "description"})
+        return request
+
+    return Fault(app, on_request=on_request)
+
+
+@fault(
     "update_zeroes_created_at",
     "an update forgets created_at (Go's zero time)",
     "created_at_never_changes",
