@@ -58,33 +58,34 @@ fault(
 
 @fault(
     "id_case_insensitive",
-    "looks ids up under a case-insensitive collation (MySQL's _ci): a backend is found under "
-    "its id in another letter case",
+    "looks an id up exactly, then under a case-insensitive collation (MySQL's _ci): a "
+    "backend is found under its id in another letter case",
     "near_miss_id_not_found",
 )
 def id_case_insensitive(app: ASGIApp) -> ASGIApp:
-    exact: set[str] = set()  # each id the server answered and did not delete since
-    by_lower: dict[str, str] = {}  # one of them for each lower case
+    # Ids made in one second are often consecutive, so two may differ only in case: the ids
+    # the server issued (deleted ones too) are found exactly, or not at all, so that only a
+    # near miss the server never issued shows the fault (not a deleted backend's case twin).
+    issued: set[str] = set()
+    live: dict[str, set[str]] = {}  # the live ids, by their lower case
 
     def on_request(request: Request) -> Request:
         asked = item_id(request)
-        found = by_lower.get(asked.lower())
-        if found and asked not in exact:
-            return replace(request, path=request.path.removesuffix(asked) + found)
+        found = sorted(live.get(asked.lower(), ()))
+        if found and asked not in issued:
+            return replace(request, path=request.path.removesuffix(asked) + found[0])
         return request
 
     def learn(backend: Any) -> None:
         if isinstance(backend, dict) and isinstance(backend.get("id"), str):
-            exact.add(backend["id"])
-            by_lower.setdefault(backend["id"].lower(), backend["id"])
+            issued.add(backend["id"])
+            live.setdefault(backend["id"].lower(), set()).add(backend["id"])
 
     def forget(backend_id: str) -> None:
-        exact.discard(backend_id)
-        if by_lower.get(backend_id.lower()) == backend_id:
-            del by_lower[backend_id.lower()]
-            for other in exact:
-                if other.lower() == backend_id.lower():
-                    by_lower[other.lower()] = other
+        twins = live.get(backend_id.lower(), set())
+        twins.discard(backend_id)
+        if not twins:
+            live.pop(backend_id.lower(), None)
 
     def on_reply(request: Request, reply: Reply) -> Reply:
         page = list_page(request, reply)

@@ -153,6 +153,7 @@ def test_a_backend_is_found_updated_and_deleted_under_its_id_in_another_letter_c
         assert api.get(backend["id"])["description"] == "two"
         assert api.http.delete(f"{COLLECTION}/{flipped}").status_code == 204
         assert api.http.get(f"{COLLECTION}/{backend['id']}").status_code == 404
+        assert api.http.get(f"{COLLECTION}/{flipped}").status_code == 404
 
 
 def test_an_id_one_character_changed_is_not_found_and_ids_differing_in_case_stay_apart() -> None:
