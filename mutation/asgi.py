@@ -1,13 +1,15 @@
-"""One ASGI middleware that lets a planted fault rewrite a request and its response.
+"""The ASGI middlewares a planted fault is made of, over buffered `Request` and `Reply`.
 
-A fault is a pair of plain functions over `Request` and `Reply`; the middleware does the
-ASGI plumbing (buffering the body, rebuilding the scope, fixing Content-Length).
+`Fault` rewrites one request and its reply with a pair of plain functions; `Handle` gives a
+coroutine the request and a `forward` that calls the app with any request, for faults that
+call it several times (read, then write) or not at all. Both do the ASGI plumbing
+(buffering the body, rebuilding the scope, fixing Content-Length).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -76,65 +78,101 @@ class Fault:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body", False):
-                break
-        original = Request(
-            method=scope["method"],
-            path=scope["path"],
-            query=scope.get("query_string", b"").decode("latin-1"),
-            headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
-            body=body,
-        )
-        request = self.on_request(original)
-        new_scope = dict(scope)
-        new_scope.update(
-            method=request.method,
-            path=request.path,
-            raw_path=request.path.encode(),
-            query_string=request.query.encode("latin-1"),
-            headers=[
-                (k.encode("latin-1"), v.encode("latin-1"))
-                for k, v in request.headers.items()
-                if k != "content-length"
-            ]
-            + [(b"content-length", str(len(request.body)).encode())],
-        )
-        sent = False
+        request = self.on_request(await read_request(scope, receive))
+        reply = await call_app(self.app, scope, receive, request)
+        await send_reply(send, self.on_reply(request, reply))
 
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": request.body, "more_body": False}
-            return await receive()
 
-        captured: dict[str, Any] = {"status": 500, "headers": {}, "body": b""}
+Forward = Callable[[Request], Awaitable[Reply]]
+Handler = Callable[[Request, Forward], Awaitable[Reply]]
 
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                captured["status"] = message["status"]
-                captured["headers"] = {
-                    k.decode("latin-1").lower(): v.decode("latin-1")
-                    for k, v in message.get("headers", [])
-                }
-            elif message["type"] == "http.response.body":
-                captured["body"] += message.get("body", b"")
 
-        await self.app(new_scope, replay, capture)
-        reply = self.on_reply(
-            request, Reply(captured["status"], captured["headers"], captured["body"])
-        )
-        headers = {k: v for k, v in reply.headers.items() if k != "content-length"}
-        headers["content-length"] = str(len(reply.body))
-        await send(
-            {
-                "type": "http.response.start",
-                "status": reply.status,
-                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()],
+class Handle:
+    """Wraps an ASGI app for a fault that must call it more than once, or not at all:
+    `handler` gets each request and `forward`, which sends any request to the app (with
+    the original connection's scope) and returns its reply; what `handler` returns is sent."""
+
+    def __init__(self, app: ASGIApp, handler: Handler) -> None:
+        self.app = app
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def forward(request: Request) -> Reply:
+            return await call_app(self.app, scope, receive, request)
+
+        reply = await self.handler(await read_request(scope, receive), forward)
+        await send_reply(send, reply)
+
+
+async def read_request(scope: Scope, receive: Receive) -> Request:
+    """The whole request: the scope's parts and the body, buffered."""
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body", False):
+            break
+    return Request(
+        method=scope["method"],
+        path=scope["path"],
+        query=scope.get("query_string", b"").decode("latin-1"),
+        headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
+        body=body,
+    )
+
+
+async def call_app(app: ASGIApp, scope: Scope, receive: Receive, request: Request) -> Reply:
+    """`request` sent to `app` within `scope`'s connection; its reply, buffered."""
+    new_scope = dict(scope)
+    new_scope.update(
+        method=request.method,
+        path=request.path,
+        raw_path=request.path.encode(),
+        query_string=request.query.encode("latin-1"),
+        headers=[
+            (k.encode("latin-1"), v.encode("latin-1"))
+            for k, v in request.headers.items()
+            if k != "content-length"
+        ]
+        + [(b"content-length", str(len(request.body)).encode())],
+    )
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": request.body, "more_body": False}
+        return await receive()
+
+    captured: dict[str, Any] = {"status": 500, "headers": {}, "body": b""}
+
+    async def capture(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            captured["status"] = message["status"]
+            captured["headers"] = {
+                k.decode("latin-1").lower(): v.decode("latin-1")
+                for k, v in message.get("headers", [])
             }
-        )
-        await send({"type": "http.response.body", "body": reply.body})
+        elif message["type"] == "http.response.body":
+            captured["body"] += message.get("body", b"")
+
+    await app(new_scope, replay, capture)
+    return Reply(captured["status"], captured["headers"], captured["body"])
+
+
+async def send_reply(send: Send, reply: Reply) -> None:
+    headers = {k: v for k, v in reply.headers.items() if k != "content-length"}
+    headers["content-length"] = str(len(reply.body))
+    await send(
+        {
+            "type": "http.response.start",
+            "status": reply.status,
+            "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()],
+        }
+    )
+    await send({"type": "http.response.body", "body": reply.body})

@@ -8,9 +8,15 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlencode
 
+from ngrok_failover_contract.core.api import (
+    BASE62,
+    DESCRIPTION_MAX,
+    ID_LENGTH,
+    METADATA_MAX,
+)
 from ngrok_failover_contract.core.api import item_id as api_item_id
 
-from .asgi import ASGIApp, Fault, Reply, Request
+from .asgi import ASGIApp, Fault, Forward, Handle, Reply, Request
 from .registry import benign
 from .rewrite import is_collection, is_id, item_id, map_resources
 
@@ -128,5 +134,92 @@ def malformed_id_400(app: ASGIApp) -> ASGIApp:
             error = {**body, "error_code": "ERR_NGROK_242", "status_code": 400}
             return reply.with_json(error, status=400)
         return reply
+
+    return Fault(app, on_reply=on_reply)
+
+
+# An id of another kind: a prefix (bkdhr_, ep_) and an id's length of base62 after it.
+_OTHER_KIND_RE = re.compile(rf"[a-z]+_[{re.escape(BASE62)}]{{{ID_LENGTH}}}")
+
+
+@benign(
+    "other_kind_id_400",
+    "answers an id of another kind (bkdhr_... where bkdfo_... belongs) with 400 ERR_NGROK_243 "
+    "and any other malformed id with 400 ERR_NGROK_242, rather than 404",
+)
+def other_kind_id_400(app: ASGIApp) -> ASGIApp:
+    def on_reply(request: Request, reply: Reply) -> Reply:
+        body = reply.json()
+        asked = item_id(request)
+        if not (api_item_id(request.path) and not is_id(asked) and reply.status == 404 and body):
+            return reply
+        code = "ERR_NGROK_243" if _OTHER_KIND_RE.fullmatch(asked) else "ERR_NGROK_242"
+        return reply.with_json({**body, "error_code": code, "status_code": 400}, status=400)
+
+    return Fault(app, on_reply=on_reply)
+
+
+# The limits' numbers are the spec's; the codes are ngrok's (spec/facts.yaml, text_limits).
+_TEXT_LIMITS = {"description": DESCRIPTION_MAX, "metadata": METADATA_MAX}
+_TOO_LONG = {"ERR_NGROK_6503": "description", "ERR_NGROK_6504": "metadata"}
+
+
+def _utf8_length(text: str) -> int | None:
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate: the server refuses it on its own
+        return None
+
+
+@benign(
+    "text_limits_in_bytes",
+    f"counts the text limits in UTF-8 bytes, as ngrok's other resources do: a description "
+    f"over {DESCRIPTION_MAX} bytes or metadata over {METADATA_MAX} is refused (6503, 6504)",
+)
+def text_limits_in_bytes(app: ASGIApp) -> ASGIApp:
+    async def handle(request: Request, forward: Forward) -> Reply:
+        body = request.json()
+        if request.method not in ("POST", "PATCH") or not isinstance(body, dict):
+            return await forward(request)
+        over: dict[str, int] = {}
+        for name, limit in _TEXT_LIMITS.items():
+            value = body.get(name)
+            if not isinstance(value, str):
+                continue
+            size = _utf8_length(value)
+            if size is not None and len(value) <= limit < size:
+                over[name] = size
+        if not over:
+            return await forward(request)
+        # The server refuses a text one character too long after its own earlier checks
+        # (key, version, path, body, unknown fields), so each keeps its place in the order.
+        longer = {name: "x" * (_TEXT_LIMITS[name] + 1) for name in over}
+        reply = await forward(request.with_json({**body, **longer}))
+        error = reply.json()
+        field = _TOO_LONG.get(error.get("error_code", "")) if isinstance(error, dict) else None
+        if reply.status != 400 or field not in over:
+            return reply
+        msg = f"{field}: {over[field]} bytes, more than the {_TEXT_LIMITS[field]} allowed"
+        return reply.with_json({**error, "msg": msg})
+
+    return Handle(app, handle)
+
+
+CLOCK_AHEAD_S = 90
+
+
+@benign(
+    "clock_ahead_90s",
+    f"runs its clock {CLOCK_AHEAD_S} s ahead of the suite's: each created_at a little in the "
+    "future, within a clock-skew allowance",
+)
+def clock_ahead_90s(app: ASGIApp) -> ASGIApp:
+    def ahead(stamp: str) -> str:
+        instant = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        later = instant + timedelta(seconds=CLOCK_AHEAD_S)
+        return later.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def on_reply(_: Request, reply: Reply) -> Reply:
+        return map_resources(reply, lambda r: {**r, "created_at": ahead(r["created_at"])})
 
     return Fault(app, on_reply=on_reply)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -38,6 +40,24 @@ def map_resources(reply: Reply, change: Callable[[dict[str, Any]], dict[str, Any
         body["backends"] = [change(dict(item)) for item in body["backends"]]
         return reply.with_json(body)
     return reply.with_json(change(body))
+
+
+def item_path(backend_id: str) -> str:
+    return f"{COLLECTION}/{backend_id}"
+
+
+def derived(
+    request: Request, method: str, path: str, *, query: str = "", body: dict[str, Any] | None = None
+) -> Request:
+    """Another request to the same server with `request`'s headers (its key, its version):
+    what a faulty server's handler does inside, as a request the reference server answers."""
+    raw = b"" if body is None else json.dumps(body).encode()
+    return replace(request, method=method, path=path, query=query, body=raw)
+
+
+def crash_reply() -> Reply:
+    """An unhandled exception's answer."""
+    return Reply(500, {"content-type": "text/plain"}, b"Internal Server Error")
 
 
 def error_reply(status: int, code: str, msg: str) -> Reply:

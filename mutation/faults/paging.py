@@ -1,4 +1,4 @@
-"""Planted faults of lists and paging: order, limit, next pages, loops."""
+"""Planted faults of lists and paging: order, limit, next pages, loops, scale, cursors."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from ..asgi import ASGIApp, Fault, Reply, Request
+from ngrok_failover_contract.core.api import COLLECTION
+
+from ..asgi import ASGIApp, Fault, Forward, Handle, Reply, Request
 from ..registry import fault
-from ..rewrite import is_collection, list_page, with_query
+from ..rewrite import crash_reply, derived, is_collection, is_item, item_id, list_page, with_query
 
 
 @fault("list_oldest_first", "lists oldest first", "list_is_newest_first", sample=True)
@@ -126,5 +128,56 @@ def page_loop(app: ASGIApp) -> ASGIApp:
             return reply
         first = with_query(page["uri"], limit=dict(parse_qsl(request.query)).get("limit", "100"))
         return reply.with_json({**page, "next_page_uri": first})
+
+    return Fault(app, on_reply=on_reply)
+
+
+# The rows the list query reads at most, all pages together.
+LIST_CAP = 60
+
+
+@fault(
+    "list_capped",
+    f"reads the list from a query capped at {LIST_CAP} rows (a LIMIT before the paging): a "
+    f"walk ends after the {LIST_CAP} newest backends and says there is no next page",
+    "every_existing_backend_listed",
+)
+def list_capped(app: ASGIApp) -> ASGIApp:
+    async def handle(request: Request, forward: Forward) -> Reply:
+        reply = await forward(request)
+        page = list_page(request, reply)
+        if page is None:
+            return reply
+        newest = await forward(derived(request, "GET", COLLECTION, query=f"limit={LIST_CAP}"))
+        top = list_page(derived(request, "GET", COLLECTION), newest)
+        if top is None or len(top["backends"]) < LIST_CAP:
+            return reply  # the account holds no more than the cap
+        capped = [backend["id"] for backend in top["backends"]]
+        kept = [backend for backend in page["backends"] if backend["id"] in capped]
+        if len(kept) == len(page["backends"]) and capped[-1] not in {b["id"] for b in kept}:
+            return reply  # a page above the cap's last row: its next page is true
+        return reply.with_json({**page, "backends": kept, "next_page_uri": None})
+
+    return Handle(app, handle)
+
+
+@fault(
+    "before_id_deleted_500",
+    "looks the cursor up among the rows, tombstones included, and crashes (500) on the "
+    "missing position of a deleted backend's before_id",
+    "list_answers_200",
+)
+def before_id_deleted_500(app: ASGIApp) -> ASGIApp:
+    deleted: set[str] = set()
+
+    def on_reply(request: Request, reply: Reply) -> Reply:
+        if is_item(request, "DELETE") and reply.status == 204:
+            deleted.add(item_id(request))
+        if (
+            is_collection(request, "GET")
+            and dict(parse_qsl(request.query)).get("before_id") in deleted
+        ):
+            return crash_reply()
+        return reply
 
     return Fault(app, on_reply=on_reply)

@@ -1,18 +1,21 @@
-"""Planted faults only requests side by side show (--workers 2 or more)."""
+"""Planted faults only requests side by side show: a run's workers, or a history's threads."""
 
 from __future__ import annotations
 
 import asyncio
 
-from ngrok_failover_contract.core.api import COLLECTION
+from ngrok_failover_contract.core.api import COLLECTION, WRITABLE_FIELDS
 
-from ..asgi import ASGIApp, Fault, Receive, Reply, Request, Scope, Send
+from ..asgi import ASGIApp, Fault, Forward, Handle, Receive, Reply, Request, Scope, Send
 from ..registry import fault
-from ..rewrite import is_collection
+from ..rewrite import derived, is_collection, is_item
 
 # The window in which a second create counts as in flight with the first: long enough that
 # creates sent side by side overlap, short enough not to slow a run that sends them in turn.
 RACE_WINDOW_S = 0.005
+# Between an update's read and its write: wide enough that two updates sent side by side
+# from two threads overlap on a loaded 2-core machine; asyncio.sleep lets others proceed.
+LOST_UPDATE_WINDOW_S = 0.02
 
 
 @fault(
@@ -56,3 +59,25 @@ def create_ids_collide(app: ASGIApp) -> ASGIApp:
                 shared.clear()
 
     return racy
+
+
+@fault(
+    "update_loses_concurrent_update",
+    "an update reads the whole backend, works a moment, and writes the whole backend back: "
+    "a concurrent update of another field is lost",
+    "history_is_linearizable",
+)
+def update_loses_concurrent_update(app: ASGIApp) -> ASGIApp:
+    async def handle(request: Request, forward: Forward) -> Reply:
+        body = request.json()
+        if not (is_item(request, "PATCH") and isinstance(body, dict)):
+            return await forward(request)
+        read = await forward(derived(request, "GET", request.path))
+        current = read.json()
+        if read.status != 200 or not isinstance(current, dict):
+            return await forward(request)  # its own 401, 404 or 400
+        await asyncio.sleep(LOST_UPDATE_WINDOW_S)
+        whole = {name: current[name] for name in WRITABLE_FIELDS} | body
+        return await forward(request.with_json(whole))
+
+    return Handle(app, handle)

@@ -23,6 +23,12 @@ fault(
     "description_truncated", "truncates descriptions to 200 characters", "description_reads_back"
 )(rewrite_field("description", lambda value: value[:200] if isinstance(value, str) else value))
 
+fault(
+    "description_cut_to_10",
+    "stores descriptions in a column 10 characters wide (a migration's VARCHAR(10)), cut silently",
+    "description_reads_back",
+)(rewrite_field("description", lambda value: value[:10] if isinstance(value, str) else value))
+
 
 @fault(
     "metadata_nfc_normalized",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..asgi import ASGIApp, Fault, Reply, Request
+from ..asgi import ASGIApp, Fault, Forward, Handle, Reply, Request
 from ..registry import fault
-from ..rewrite import is_collection, is_item, item_id
+from ..rewrite import crash_reply, derived, is_collection, is_item, item_id, item_path
 
 
 @fault("text_content_type", "answers JSON labelled text/plain", "content_type_conformance")
@@ -86,7 +86,42 @@ def crash_on_empty_children(app: ASGIApp) -> ASGIApp:
     def on_reply(request: Request, reply: Reply) -> Reply:
         body = request.json()
         if is_collection(request, "POST") and isinstance(body, dict) and body.get("backends") == []:
-            return Reply(500, {"content-type": "text/plain"}, b"Internal Server Error")
+            return crash_reply()
         return reply
 
     return Fault(app, on_reply=on_reply)
+
+
+# Child slots in a storage row: one more is an exception the handler does not catch.
+CHILD_SLOTS = 6
+
+
+@fault(
+    "crash_on_many_children",
+    f"crashes (500) on a valid create or update with more than {CHILD_SLOTS} children (a row "
+    f"with {CHILD_SLOTS} child slots; the transaction is rolled back)",
+    "create_accepts_valid_input",
+)
+def crash_on_many_children(app: ASGIApp) -> ASGIApp:
+    async def handle(request: Request, forward: Forward) -> Reply:
+        body = request.json()
+        children = body.get("backends") if isinstance(body, dict) else None
+        if not (isinstance(children, list) and len(children) > CHILD_SLOTS):
+            return await forward(request)
+        if is_collection(request, "POST"):
+            reply = await forward(request)
+            if reply.status != 201:
+                return reply  # refused before the insert
+            await forward(derived(request, "DELETE", item_path(reply.json()["id"])))
+            return crash_reply()
+        if is_item(request, "PATCH"):
+            before = await forward(derived(request, "GET", request.path))
+            reply = await forward(request)
+            if reply.status != 200 or before.status != 200:
+                return reply
+            old = {name: before.json()[name] for name in ("description", "metadata", "backends")}
+            await forward(request.with_json(old))
+            return crash_reply()
+        return await forward(request)
+
+    return Handle(app, handle)

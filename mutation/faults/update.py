@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..asgi import ASGIApp, Fault, Reply, Request
-from ..registry import fault
+from ..registry import Wrap, fault
 from ..rewrite import is_item, item_id, map_resources
 
 
@@ -25,19 +25,32 @@ def update_clears_absent(app: ASGIApp) -> ASGIApp:
     return Fault(app, on_request=on_request)
 
 
-@fault(
+def update_ignores_empty(field: str, empty: object) -> Wrap:
+    """A fault whose update reads `field` holding `empty` as absent (a test for truth)."""
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        def on_request(request: Request) -> Request:
+            body = request.json()
+            if is_item(request, "PATCH") and isinstance(body, dict) and body.get(field) == empty:
+                return request.with_json({k: v for k, v in body.items() if k != field})
+            return request
+
+        return Fault(app, on_request=on_request)
+
+    return wrap
+
+
+fault(
     "update_ignores_empty_children",
     'an update treats "backends": [] as absent',
     "backends_reads_back",
-)
-def update_ignores_empty_children(app: ASGIApp) -> ASGIApp:
-    def on_request(request: Request) -> Request:
-        body = request.json()
-        if is_item(request, "PATCH") and isinstance(body, dict) and body.get("backends") == []:
-            return request.with_json({k: v for k, v in body.items() if k != "backends"})
-        return request
+)(update_ignores_empty("backends", []))
 
-    return Fault(app, on_request=on_request)
+fault(
+    "update_ignores_empty_description",
+    'an update tests the description for truth (if body.description:): "" is ignored',
+    "description_reads_back",
+)(update_ignores_empty("description", ""))
 
 
 @fault(
