@@ -17,6 +17,7 @@ from ..rewrite import derived, is_collection, is_item, item_id, item_path, list_
     "an update writes each field as it validates it: one bad field beside good ones is "
     "answered 400 after the good ones were stored",
     "refused_request_changes_nothing",
+    sample=True,
 )
 def refused_update_keeps_valid_fields(app: ASGIApp) -> ASGIApp:
     async def handle(request: Request, forward: Forward) -> Reply:

@@ -72,7 +72,7 @@ def deleted_still_listed(app: ASGIApp) -> ASGIApp:
 @fault(
     "create_not_persisted",
     "answers 201 to a create whose write is lost",
-    "update_answers_200",
+    "created_backend_is_available",
 )
 def create_not_persisted(app: ASGIApp) -> ASGIApp:
     counter = {"n": 0}

@@ -66,6 +66,7 @@ def create_ids_collide(app: ASGIApp) -> ASGIApp:
     "an update reads the whole backend, works a moment, and writes the whole backend back: "
     "a concurrent update of another field is lost",
     "history_is_linearizable",
+    sample=True,
 )
 def update_loses_concurrent_update(app: ASGIApp) -> ASGIApp:
     async def handle(request: Request, forward: Forward) -> Reply:

@@ -16,7 +16,6 @@ fault(
     "children_sorted",
     "stores child backends sorted, not in the given order",
     "backends_reads_back",
-    sample=True,
 )(rewrite_field("backends", lambda value: sorted(value) if all_strings(value) else value))
 
 fault(

@@ -24,7 +24,7 @@ def created_at_not_rfc3339(app: ASGIApp) -> ASGIApp:
     return Fault(app, on_reply=on_reply)
 
 
-@fault("uri_relative", "gives each backend a relative uri", "uri_is_own", sample=True)
+@fault("uri_relative", "gives each backend a relative uri", "uri_is_own")
 def uri_relative(app: ASGIApp) -> ASGIApp:
     def on_reply(_: Request, reply: Reply) -> Reply:
         return map_resources(reply, lambda r: {**r, "uri": urlsplit(r["uri"]).path})

@@ -108,6 +108,7 @@ class Backend(Checker):
             + ", ".join(f"{name}={read.get(name)!r}" for name in differ)
             + "; the seed's list holds the same FailoverBackend objects a get answers",
             exchange,
+            str(listed.get("id")),
         )
 
     def reads_back_as_held(

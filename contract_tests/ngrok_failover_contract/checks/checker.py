@@ -29,9 +29,14 @@ class Checker:
         self.tally = tally
 
     def require(
-        self, condition: bool, prop: Property, message: str, exchange: Exchange | None
+        self,
+        condition: bool,
+        prop: Property,
+        message: str,
+        exchange: Exchange | None,
+        subject: str | None = None,
     ) -> None:
         if self.tally is not None:
             self.tally.checked(prop, condition)
         if not condition:
-            raise ContractViolation(prop, message, exchange)
+            raise ContractViolation(prop, message, exchange, subject)

@@ -84,8 +84,15 @@ class Property(enum.StrEnum):
 class ContractViolation(AssertionError):
     """A named property of the API that the server under test broke."""
 
-    def __init__(self, prop: Property, message: str, exchange: Exchange | None = None) -> None:
+    def __init__(
+        self,
+        prop: Property,
+        message: str,
+        exchange: Exchange | None = None,
+        subject: str | None = None,
+    ) -> None:
         super().__init__(f"[{prop}] {message}")
         self.prop = prop
         self.message = message
         self.exchange = exchange
+        self.subject = subject  # the backend it is about, when one is (a listed one, say)

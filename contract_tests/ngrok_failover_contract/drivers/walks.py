@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from ..checks.judge import Judge
 from ..core.exchange import Exchange
-from ..core.registry import ContractViolation
+from ..core.registry import ContractViolation, Property
 from ..live.gate import Gate
 from ..live.ledger import Ledger
 
@@ -38,7 +39,7 @@ def read_all(ledger: Ledger, limit: int, *, order: bool = True) -> Listing:
     listing = Listing()
     visited: set[str] = set()
     max_pages = ledger.list_bound() // limit + PAGE_SLACK
-    exchange = ledger.list_page(limit=limit)
+    exchange = _diagnosed(ledger, lambda: ledger.list_page(limit=limit))
     while True:
         page = exchange.json()
         visited.add(exchange.url)
@@ -53,9 +54,21 @@ def read_all(ledger: Ledger, limit: int, *, order: bool = True) -> Listing:
             break
         judge.page_not_revisited(str(next_uri), visited, exchange)
         judge.list_ends(len(visited), max_pages, exchange)
-        exchange = ledger.request("GET", str(next_uri))
+        exchange = _diagnosed(ledger, partial(ledger.request, "GET", str(next_uri)))
     check_listing(judge, listing, ledger.existing, ledger.deleted, order=order)
     return listing
+
+
+def _diagnosed(ledger: Ledger, read_page: Callable[[], Exchange]) -> Exchange:
+    """A page read; a backend it shows unlike the model is read by itself: if a get shows
+    the same, the backend itself changed (the get names why), else the list is stale."""
+    try:
+        return read_page()
+    except ContractViolation as violation:
+        known = violation.subject in ledger.oracle.world or violation.subject in ledger.fixed
+        if violation.prop is Property.LIST_MATCHES_GET and known:
+            ledger.get(str(violation.subject))
+        raise
 
 
 def settled(gate: Gate, walk: Callable[[], Walked]) -> Walked:

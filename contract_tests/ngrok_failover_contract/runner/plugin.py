@@ -41,6 +41,14 @@ from .session_end import scrub_reports, verdict, write_reports
 
 SESSION = pytest.StashKey[ContractSession]()
 # The tests that need a server that keeps state; the `schema` profile leaves them out.
+ORDER = (
+    "test_lifecycle.py",
+    "test_paging.py",
+    "test_model.py",
+    "test_schema.py",
+    "test_stateful.py",
+    "test_histories.py",
+)
 SEMANTIC_MODULES = (
     "test_histories.py",
     "test_lifecycle.py",
@@ -110,7 +118,11 @@ class _CollectionWatch:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The schema profile leaves out the tests that need a server that keeps state."""
+    """The suite's order: the directed scenarios first (the plainest findings), then the
+    generated ones, the histories of several threads last (their finding, "no order explains
+    these answers", is the most general). The schema profile leaves out the tests that need
+    a server that keeps state."""
+    items.sort(key=lambda item: ORDER.index(item.path.name) if item.path.name in ORDER else 0)
     if session_of(config).options.profile.semantic:
         return
     kept = [item for item in items if item.path.name not in SEMANTIC_MODULES]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import random
 
-from ..core.api import LIMIT_MAX
+from ..core.api import COLLECTION, LIMIT_MAX
+from ..drivers.nearmiss import ID_EDITS, KEY_EDITS, near_miss_id, near_miss_key
 from ..drivers.walks import read_all
 from ..live.ledger import Ledger
 
@@ -50,3 +51,53 @@ def test_never_created_id_is_404_and_update_does_not_create(ledger: Ledger) -> N
     ledger.update(backend_id, {"backends": []})
     ledger.get(backend_id)  # the update did not create it
     ledger.delete(backend_id)
+
+
+def test_keys_one_edit_away_are_refused_on_every_operation(ledger: Ledger) -> None:
+    """Each near miss of the key (appended, cut, changed, case, a space, another scheme,
+    doubled) on each operation: refused (401 or 403), and nothing changed."""
+    _, created = ledger.create({"description": "near-miss keys", "backends": []})
+    backend_id = str(created["id"])
+    path = f"{COLLECTION}/{backend_id}"
+    marked = ledger.client.marked
+    for edit in KEY_EDITS:
+        headers = {
+            **ledger.client.headers,
+            "Authorization": near_miss_key(ledger.client.api_key, edit),
+        }
+        for method, url, body in (
+            ("POST", COLLECTION, marked({"backends": []}, create=True)),
+            ("GET", COLLECTION, None),
+            ("GET", path, None),
+            ("PATCH", path, marked({"metadata": f"near miss {edit}"})),
+            ("DELETE", path, None),
+        ):
+            ledger.request(method, url, body, headers=headers)
+    ledger.get(backend_id)  # as it was
+
+
+def test_ids_one_edit_away_are_not_found(ledger: Ledger) -> None:
+    """An id in another letter case, or one character changed, names no backend (ids are
+    case-sensitive): not found by get, update or delete, and the original is unchanged."""
+    _, created = ledger.create({"description": "near-miss ids", "backends": []})
+    backend_id = str(created["id"])
+    rng = random.Random(ledger.seed)
+    for edit in ID_EDITS:
+        other = near_miss_id(backend_id, edit, rng)
+        if other is None:
+            continue
+        ledger.allow(other)
+        ledger.get(other)
+        ledger.update(other, {"metadata": "near miss"})
+        ledger.delete(other)
+    ledger.get(backend_id)
+
+
+def test_a_page_after_a_deleted_backend_is_answered(ledger: Ledger) -> None:
+    """A `before_id` naming a backend deleted just before: read as absent, refused, or the
+    backends older than it; never a server error (`empty_before_id` in the facts)."""
+    made = [ledger.create({"description": f"cursor {n}", "backends": []})[1] for n in range(3)]
+    gone = str(made[1]["id"])
+    ledger.delete(gone)
+    ledger.list_page(limit=1, before_id=gone)
+    ledger.list_page(before_id=gone)
