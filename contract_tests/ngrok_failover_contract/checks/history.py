@@ -70,7 +70,7 @@ def check(
     count = len(history)
     every = (1 << count) - 1
     tried: set[tuple[int, State]] = set()
-    best: list[int] = []
+    best: list[int] | None = None  # the longest order found, and what could not follow it
     best_stuck: list[int] = []
 
     def candidates(placed: int) -> list[int]:
@@ -89,7 +89,7 @@ def check(
         if len(tried) > max_explored:
             raise SearchTooLong(len(tried))
         nexts = candidates(placed)
-        if len(order) > len(best):
+        if best is None or len(order) > len(best):
             best, best_stuck = list(order), nexts
         for index in nexts:
             operation = history[index]
@@ -106,7 +106,7 @@ def check(
     order = search(0, initial, [])
     if order is not None:
         return Verdict(True, tuple(order), explored=len(tried))
-    return Verdict(False, tuple(best), tuple(best_stuck), explored=len(tried))
+    return Verdict(False, tuple(best or ()), tuple(best_stuck), explored=len(tried))
 
 
 class SearchTooLong(Exception):
