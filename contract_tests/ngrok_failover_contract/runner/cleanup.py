@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     client = ApiClient(options.base_url, options.api_key, Gate("", max_rpm=options.max_rpm))
     try:
         if options.dry_run:
-            return _list_only(client)
+            return _list_only(client, options.reports_dir / JOURNALS)
         from_journals = _journals(client, options.reports_dir / JOURNALS)
         swept = sweep(client, Judge(), lambda run: True)
     except ContractViolation as err:
@@ -105,7 +105,10 @@ def _journals(client: ApiClient, folder: Path) -> Swept:
     return swept
 
 
-def _list_only(client: ApiClient) -> int:
+def _list_only(client: ApiClient, journals: Path) -> int:
+    for path, ids in journaled(journals).items():
+        for backend_id in ids:
+            print(f"would remove {backend_id} if it exists (named in the journal of {path.stem})")
     listed = list_everything(client, Judge())
     marked = [(str(i.get("id")), run_of(i.get("description"))) for i in listed]
     for backend_id, run in marked:
