@@ -33,7 +33,7 @@ class Profile:
 
 PROFILES: dict[str, Profile] = {
     # For a real account: a few minutes at ngrok's rate limit.
-    "live": Profile("live", 5, 4, 8, 3, 5, shrink=False, max_requests=900, max_creates=150),
+    "live": Profile("live", 5, 4, 8, 3, 5, shrink=False, max_requests=900, max_creates=250),
     # quick and thorough: a list walk over more backends than the largest page holds (100).
     "quick": Profile(
         "quick", 25, 30, 15, 10, 104, shrink=False, max_requests=8000, max_creates=1500

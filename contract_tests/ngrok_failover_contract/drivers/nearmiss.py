@@ -9,8 +9,12 @@ so two backends may differ only in case.
 from __future__ import annotations
 
 import random
+import secrets
 
 from ..core.api import BASE62, FAILOVER_PREFIX
+from ..core.exchange import Exchange
+from ..core.registry import ContractViolation, Property
+from ..live.ledger import Ledger
 
 KEY_EDITS = (
     "appended",  # the key and one more character: a prefix compare accepts it
@@ -64,3 +68,18 @@ def near_miss_id(backend_id: str, edit: str, rng: random.Random) -> str | None:
     else:
         raise ValueError(f"no id edit {edit!r}; known: {', '.join(ID_EDITS)}")
     return None if edited == rest else prefix + edited
+
+
+def send_with_near_miss(ledger: Ledger, method: str, url: str, body: object, edit: str) -> Exchange:
+    """Send a request with a near miss of the run's key (judged by the model). When it is
+    let in, the same request with a random key tells the two faults apart: any key at all
+    let in is `ignored_auth`, only a near one `near_miss_key_refused`."""
+    client = ledger.client
+    headers = {**client.headers, "Authorization": near_miss_key(client.api_key, edit)}
+    try:
+        return ledger.request(method, url, body, headers=headers)
+    except ContractViolation as violation:
+        if violation.prop is Property.NEAR_MISS_KEY_REFUSED:
+            other = {**headers, "Authorization": f"Bearer {secrets.token_urlsafe(16)}"}
+            ledger.request(method, url, body, headers=other)
+        raise

@@ -24,7 +24,7 @@ from ..live.journal import journaled
 from ..live.listing import list_everything
 from ..live.marker import run_of
 from ..live.safety import PreflightError, preflight
-from ..live.sweep import Swept, sweep
+from ..live.sweep import MAX_PASSES, Swept, sweep
 from .command import PROG as COMMAND
 from .lifecycle import JOURNALS
 from .options import KEY_ENV, OptionsError, name_of, parser, resolve
@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"removed {backend_id} (contract run {run}, named in its journal)")
     for backend_id, run in from_journals.left.items():
         print(f"NOT removed {backend_id} (contract run {run}): the server refused the delete")
+    untouched = swept.listed - len(swept.removed) - len(swept.left)
     swept.removed = {**from_journals.removed, **swept.removed}
     swept.left = {**from_journals.left, **swept.left}
     for backend_id, run in swept.removed.items():
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = len(set(swept.removed.values()))
     print(
         f"contract-cleanup: removed {len(swept.removed)} marked backends of {runs} runs; "
-        f"{swept.listed - len(swept.removed) - len(swept.left)} unmarked backends untouched"
+        f"{untouched} unmarked backends untouched"
     )
     return 1 if swept.left else 0
 
@@ -91,16 +92,22 @@ def _journals(client: ApiClient, folder: Path) -> Swept:
     swept = Swept()
     for path, ids in journaled(folder).items():
         run = path.stem
-        refused = False
-        for backend_id in ids:
-            client.gate.allow(backend_id)  # the journal says a contract run made it
-            status = client.delete(backend_id).status
-            if status == 204:
-                swept.removed[backend_id] = run
-            elif status != 404:
-                swept.left[backend_id] = run
-                refused = True
-        if not refused:
+        pending = list(reversed(ids))  # newest first: a parent before the children it names
+        for _ in range(MAX_PASSES):
+            refused = []
+            for backend_id in pending:
+                client.gate.allow(backend_id)  # the journal says a contract run made it
+                status = client.delete(backend_id).status
+                if status == 204:
+                    swept.removed[backend_id] = run
+                elif status != 404:
+                    refused.append(backend_id)
+            if not refused or len(refused) == len(pending):
+                pending = refused
+                break
+            pending = refused
+        swept.left.update({backend_id: run for backend_id in pending})
+        if not pending:
             path.unlink()
     return swept
 

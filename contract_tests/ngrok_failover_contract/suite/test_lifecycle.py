@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from ..core.api import COLLECTION, LIMIT_MAX
-from ..drivers.nearmiss import ID_EDITS, KEY_EDITS, near_miss_id, near_miss_key
+from ..drivers.nearmiss import ID_EDITS, KEY_EDITS, near_miss_id, send_with_near_miss
 from ..drivers.walks import read_all
 from ..live.ledger import Ledger
 
@@ -61,10 +61,6 @@ def test_keys_one_edit_away_are_refused_on_every_operation(ledger: Ledger) -> No
     path = f"{COLLECTION}/{backend_id}"
     marked = ledger.client.marked
     for edit in KEY_EDITS:
-        headers = {
-            **ledger.client.headers,
-            "Authorization": near_miss_key(ledger.client.api_key, edit),
-        }
         for method, url, body in (
             ("POST", COLLECTION, marked({"backends": []}, create=True)),
             ("GET", COLLECTION, None),
@@ -72,7 +68,7 @@ def test_keys_one_edit_away_are_refused_on_every_operation(ledger: Ledger) -> No
             ("PATCH", path, marked({"metadata": f"near miss {edit}"})),
             ("DELETE", path, None),
         ):
-            ledger.request(method, url, body, headers=headers)
+            send_with_near_miss(ledger, method, url, body, edit)
     ledger.get(backend_id)  # as it was
 
 
