@@ -128,6 +128,10 @@ def test_created_at_outside_the_run_s_window_is_not_the_creation_time() -> None:
         "POST", "/backends/failover", 201, backend(created_at="2024-04-19T20:23:43Z"), body=body
     )
     assert broken(oracle(), fixed, window) is Property.CREATED_AT_IS_CREATION_TIME
+    malformed = exchange(
+        "POST", "/backends/failover", 201, backend(created_at="yesterday"), body=body
+    )
+    oracle().observe(malformed, window)  # not an instant: the schema checks' finding
     skewed = (NOW + CLOCK_SKEW - timedelta(seconds=5)).isoformat()  # an offset, within skew
     oracle().observe(
         exchange("POST", "/backends/failover", 201, backend(created_at=skewed), body=body), window
