@@ -234,3 +234,16 @@ def test_a_terminal_gets_a_live_bar_and_keeps_the_test_lines() -> None:
 
 def test_a_pipe_gets_plain_lines() -> None:
     assert isinstance(screen_for(io.StringIO()), PlainScreen)
+
+
+def test_a_transport_fault_of_several_paragraphs_is_one_line_in_both() -> None:
+    flaky = dataclasses.replace(
+        LOST, kind=Kind.FLAKY, curl=None, message="Inconsistent data!\n\nThe second run stopped."
+    )
+    told = "- request unknown: Inconsistent data! The second run stopped. (Test: suite/"
+    text = "\n".join(_run([], _ended(ExitStatus.INCONCLUSIVE, LOST, flaky)))
+    summary = render_summary(
+        [LOST, flaky], seed=0, target="t", profile="q", reproduce="r", status=ExitStatus(3)
+    )
+    assert told in text, text
+    assert "- `request unknown`: Inconsistent data! The second run stopped. (Test: `" in summary

@@ -103,7 +103,7 @@ def render_summary(
     if told.transport:
         lines += [f"## Transport faults: {_faults(told)}", "", TRANSPORT_NOTE, ""]
         lines += [
-            f"- `{f.curl or 'request unknown'}`: {f.message} ({_tests_line(t)})"
+            f"- `{f.curl or 'request unknown'}`: {_one_line(f.message)} ({_tests_line(t)})"
             for f, t in told.transport
         ]
         lines.append("")
@@ -131,10 +131,18 @@ def render_findings(told: Outline) -> list[str]:
     if told.transport:
         lines += ["", f"Transport faults: {_faults(told)}", _indent(TRANSPORT_NOTE)]
         lines += [
-            _indent(f"- {f.curl or 'request unknown'}: {f.message} ({_tests_line(t, quote='')})")
+            _indent(
+                f"- {f.curl or 'request unknown'}: {_one_line(f.message)} "
+                f"({_tests_line(t, quote='')})"
+            )
             for f, t in told.transport
         ]
     return lines
+
+
+def _one_line(message: str) -> str:
+    """A list item's message (Hypothesis's are paragraphs) on one line."""
+    return " ".join(message.split())
 
 
 def _shortened(response: str) -> str:
