@@ -190,7 +190,7 @@ def test_each_end_is_one_line_before_the_reports(ended: Ended, line: str) -> Non
 def test_a_stopped_run_says_which_test_it_stopped_in_and_what_is_left() -> None:
     events: list[Event] = [Collected(3), Running("suite/test_model.py::test_m"), Requests(40)]
     lines = _run(events, _ended(ExitStatus.INTERRUPTED, left=("bkdfo_y",), signalled="SIGINT"))
-    assert lines[0] == "  [1/3] stopped suite/test_model.py::test_m  (40 requests)"
+    assert lines[0] == "  [1/3] stopped suite/test_model.py::test_m  (120 requests in all)"
     assert lines[1] == (
         "contract: cleanup: deleted 14 backends this run created; NOT deleted: bkdfo_y"
     )

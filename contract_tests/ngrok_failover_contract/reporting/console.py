@@ -159,7 +159,9 @@ class RunConsole:
     def end(self, ended: Ended, reports: Path) -> None:
         """The cleanup, the findings as the summary states them, the verdict, the reports."""
         if self.test is not None:  # stopped, or the run cut short (pytest -x, a fixture's exit)
-            self._test_line(self.done + 1, f"stopped {self.test}  ({_requests(self.requests)})")
+            self._test_line(
+                self.done + 1, f"stopped {self.test}  ({_requests(ended.requests)} in all)"
+            )
         self.screen.close()
         status = ExitStatus(ended.status)
         cleanup = _cleanup_line(ended)
