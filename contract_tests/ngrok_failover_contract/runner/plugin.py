@@ -6,7 +6,9 @@ the URL, with the API key from `NGROK_API_KEY`. A URL that is not loopback is a 
 account: the run needs `--live`, keeps to a rate limit, and first checks the key with one
 call. Whatever ends the session, the backends this run created are deleted in
 `pytest_sessionfinish` (`runner.lifecycle`). The session's state is a `ContractSession` in
-`config.stash`; fixtures hand it and its ledger to the tests.
+`config.stash`; fixtures hand it and its ledger to the tests. Run by the command, it tells
+the command its progress and its end (`runner.progress`), and that it is ready for a stop
+once its handlers are installed (`runner.stops`).
 """
 
 from __future__ import annotations
