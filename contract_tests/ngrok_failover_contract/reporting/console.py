@@ -81,10 +81,9 @@ class LiveScreen:
         self.bar.console.print(Text(text), soft_wrap=True)
 
     def progress(self, done: int, total: int | None, test: str | None, requests: int) -> None:
-        description = test or ("starting" if total is None else "finishing")
-        self.bar.update(
-            self.task, description=description, completed=done, total=total, requests=requests
-        )
+        if test is None:
+            test = "starting" if total is None else "cleaning up" if done >= total else "..."
+        self.bar.update(self.task, description=test, completed=done, total=total, requests=requests)
 
     def close(self) -> None:
         self.bar.stop()
@@ -142,7 +141,7 @@ class RunConsole:
 
     def _heartbeat(self) -> None:
         if self.test is None or not isinstance(self.screen, PlainScreen):
-            return
+            return  # a live bar shows the count itself
         if self.clock() - self._said >= self.heartbeat_s:
             self._said = self.clock()
             self._test_line(
