@@ -21,6 +21,8 @@ export BASE_URL NGROK_API_KEY CHILD_BACKENDS PROFILE SEED REPORTS_DIR WORKERS SH
 # Live runs: LIVE=1 goes ahead against a remote account, DRY_RUN=1 prints the plan only, MAX_RPM
 # caps the suite's requests per minute (RATE_LIMIT below is the reference server's own limit).
 export LIVE DRY_RUN MAX_RPM REQUIRE_COVERAGE
+# VERBOSE=1: pytest's whole output on the console too (it is always in reports/contract/pytest.log).
+export VERBOSE
 
 # Reference server options (make serve); empty means the server's default.
 PORT ?=
@@ -135,7 +137,7 @@ bench: .venv/.synced bench/node_modules/.installed ## Benchmarks, side by side: 
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) -m bench $(SECTION) $(if $(filter 1 yes true,$(QUICK)),--quick)
 
-contract: .venv/.synced ## Contract suite (BASE_URL= NGROK_API_KEY= CHILD_BACKENDS=a,b PROFILE=live|quick|thorough|schema SEED=n WORKERS=n SHARD=k LIVE=1 DRY_RUN=1 MAX_RPM=n REQUIRE_COVERAGE=1 REPORTS_DIR=dir)
+contract: .venv/.synced ## Contract suite (BASE_URL= NGROK_API_KEY= CHILD_BACKENDS=a,b PROFILE=live|quick|thorough|schema SEED=n WORKERS=n SHARD=k LIVE=1 DRY_RUN=1 MAX_RPM=n REQUIRE_COVERAGE=1 REPORTS_DIR=dir VERBOSE=1)
 	$(PY) -m scripts.run_contract
 
 contract-cleanup: .venv/.synced ## Delete backends killed contract runs left (BASE_URL= NGROK_API_KEY= DRY_RUN=1)
