@@ -24,7 +24,7 @@ from .conftest import KNOWN, OTHER, Api
         (["--rate-limit", "x"], "'x'"),
         (["--public-url", "ftp://x"], "ftp://x"),
         (["--public-url", "https://x/?q=1"], "https://x/?q=1"),
-        (["--api-key", "a b"], "'a b'"),
+        (["--api-key", "a b"], "at least one character (3 characters given)"),
         (["--strict-references", "--known-backend", "nope"], "'nope'"),
         (["--known-backend", KNOWN], "--strict-references"),
         (["--db", "/nonexistent-dir/x.db"], "/nonexistent-dir/x.db"),
