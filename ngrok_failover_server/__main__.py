@@ -88,7 +88,7 @@ def banner(config: ServerConfig, url: str, key_from: str = "") -> str:
         f"{format_seconds(limits.body_timeout)} s, keep-alive "
         f"{format_seconds(limits.keep_alive_timeout)} s, "
         f"{limits.effective_max_connections()} connections, {limits.max_in_flight} in flight",
-        f"  parser:     {parser_name(config.http)}",
+        f"  parser:     {parser_name(config.http)}, loop {_loop_name()}",
     ]
     if config.public_url:
         lines.append(f"  public URL: {config.public_url}")
@@ -168,6 +168,15 @@ def _server_config(
         rate_limit=rate.requests if rate is not None else None,
         rate_window=window if window is not None else 60.0,
     )
+
+
+def _loop_name() -> str:
+    """The loop uvicorn's "auto" picks: uvloop where it is installed, else asyncio's."""
+    try:
+        import uvloop  # noqa: F401, PLC0415
+    except ImportError:
+        return "asyncio"
+    return "uvloop"
 
 
 def _key_source(args: argparse.Namespace) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import itertools
 import logging
 import socket
 from collections.abc import Callable, Iterable
@@ -47,6 +48,8 @@ except ImportError:  # not installed (Windows, PyPy): h11 serves alone
 
 # The longest a refused connection stays open, reading and dropping.
 _LINGER_MAX = 1.0
+# Event order across connections (a clock can give two of them the same time).
+_ORDER = itertools.count()
 
 
 class _Reading(enum.Enum):
@@ -70,7 +73,7 @@ class _Guard:
 
     def _guard_init(self) -> None:
         self._reading = _Reading.NOTHING
-        self._since = 0.0  # when `_reading` last changed (the loop's clock)
+        self._since = 0  # when `_reading` last changed, as a place in `_ORDER`
         self._read_timer: asyncio.TimerHandle | None = None
         self._lingering = False  # answered and closing: drop what still arrives
 
@@ -80,7 +83,7 @@ class _Guard:
             # Each answer at once: asyncio's loop leaves Nagle on for a socket made without
             # IPPROTO_TCP, and every answer would wait out the client's delayed ACK.
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._since = self.loop.time()
+        self._since = next(_ORDER)
         if len(self.connections) > self.limits.effective_max_connections() and not (
             self._evict_one()
         ):
@@ -117,7 +120,7 @@ class _Guard:
         victim.transport.close()
         return True
 
-    def _eviction_rank(self) -> tuple[int, float] | None:
+    def _eviction_rank(self) -> tuple[int, int] | None:
         if self._lingering or self.transport.is_closing():
             return None
         if self._reading is _Reading.HEADERS:
@@ -138,10 +141,12 @@ class _Guard:
     def _now_reading(self, what: _Reading) -> None:
         """Arm the timer of what the connection now waits for; a phase keeps its deadline."""
         if what is self._reading:
+            if what is _Reading.NOTHING:
+                self._since = next(_ORDER)  # data came: idle from now, for eviction's order
             return
         self._cancel_read_timer()
         self._reading = what
-        self._since = self.loop.time()
+        self._since = next(_ORDER)
         if what is _Reading.HEADERS:
             self._read_timer = self.loop.call_later(
                 self.limits.header_timeout, self._headers_timed_out
