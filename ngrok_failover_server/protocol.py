@@ -15,7 +15,8 @@ to uvicorn, with:
 
 An answer the server gives before the request is whole closes the connection after a
 short linger (reading and dropping what the client still sends), so the client can read
-the answer before the socket goes.
+the answer before the socket goes; the 503 past the connection cap closes at once, to
+give its descriptor back.
 """
 
 from __future__ import annotations
