@@ -61,9 +61,10 @@ class _Reading(enum.Enum):
     BODY = "body"  # the headers are in, the body is not
 
 
-class _Guard:
-    """What both protocols add: the timers, the caps and the answers. A mixin: the class
-    using it is a uvicorn protocol, whose attributes are declared here."""
+class _Guard(asyncio.Protocol):
+    """What both protocols add: the timers, the caps and the answers. A mixin, first in the
+    bases of a uvicorn protocol (its `super()` is that protocol), whose attributes it uses
+    are declared here."""
 
     limits: ClassVar[Limits] = Limits()
     transport: asyncio.Transport
@@ -71,6 +72,15 @@ class _Guard:
     connections: set[Any]
     timeout_keep_alive_task: asyncio.TimerHandle | None
     client: tuple[str, int] | None
+    cycle: Any  # the request under way: uvicorn's RequestResponseCycle, or None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._guard_open(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        self._cancel_read_timer()
 
     def _guard_init(self) -> None:
         self._reading = _Reading.NOTHING
@@ -103,9 +113,6 @@ class _Guard:
             self.limits.keep_alive_timeout, self._close
         )
 
-    def _guard_lost(self) -> None:
-        self._cancel_read_timer()
-
     def _evict_one(self) -> bool:
         """Past the cap, make room by closing the connection that holds a place for least:
         an idle one, else the one that has waited longest for a request's headers (a
@@ -131,8 +138,7 @@ class _Guard:
         return None
 
     def _is_idle(self) -> bool:
-        cycle = self._current_cycle()
-        return cycle is None or bool(cycle.response_complete)
+        return self.cycle is None or bool(self.cycle.response_complete)
 
     def _intercepted(self) -> bool:
         """True if the data just received is not for the parser: it came after an answer
@@ -162,7 +168,7 @@ class _Guard:
 
     def _body_timed_out(self) -> None:
         self._read_timer = None
-        cycle = self._current_cycle()
+        cycle = self.cycle
         if cycle is not None and cycle.response_started:
             self._close()  # answered already; the client still owes the body
             return
@@ -172,9 +178,6 @@ class _Guard:
             cycle.message_event.set()
         seconds = self.limits.body_timeout
         self._refuse(408, f"The request's body did not arrive within {seconds:g} s.")
-
-    def _current_cycle(self) -> Any:
-        return None
 
     def _refuse_unparseable(self, status: int) -> None:
         if status == 431:
@@ -274,14 +277,6 @@ class BoundedH11Protocol(_Guard, H11Protocol):
         self.timeout_keep_alive = self.limits.keep_alive_timeout  # type: ignore[assignment]
         self._guard_init()
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._guard_open(transport)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        super().connection_lost(exc)
-        self._guard_lost()
-
     def data_received(self, data: bytes) -> None:
         if self._intercepted():
             return
@@ -295,9 +290,6 @@ class BoundedH11Protocol(_Guard, H11Protocol):
             self._now_reading(_Reading.HEADERS)  # bytes came, no whole request head yet
         else:
             self._now_reading(_Reading.NOTHING)
-
-    def _current_cycle(self) -> Any:
-        return self.cycle
 
 
 class _HeadTooLarge(Exception):
@@ -322,24 +314,20 @@ def _httptools_protocol() -> type[asyncio.Protocol] | None:
             super().__init__(config, server_state, app_state, _loop)
             self.timeout_keep_alive = self.limits.keep_alive_timeout  # type: ignore[assignment]
             self._guard_init()
-            self._head_bytes = 0
+            self._head_bytes = 0  # fed since the last head was whole, outside bodies
+            self._chunk = 0  # the bytes of the data being fed
+            self._chunk_in_body = False  # whether they began inside a body
             self._parsing = _Reading.NOTHING
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self._guard_open(transport)
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            super().connection_lost(exc)
-            self._guard_lost()
 
         def data_received(self, data: bytes) -> None:
             # uvicorn's own, with the head counted and its errors answered as JSON.
-            if self._intercepted():
+            if self._lingering:
                 return
             self._unset_keepalive_if_required()
-            if self._parsing is not _Reading.BODY:
-                self._head_bytes += len(data)
+            self._chunk = len(data)
+            self._chunk_in_body = self._parsing is _Reading.BODY
+            if not self._chunk_in_body:
+                self._head_bytes += self._chunk
             try:
                 self.parser.feed_data(data)
             except httptools.HttpParserUpgrade:
@@ -350,21 +338,28 @@ def _httptools_protocol() -> type[asyncio.Protocol] | None:
                 over = self._head_bytes > self.limits.max_header_bytes
                 self._refuse_unparseable(431 if over else 400)
                 return
-            if self._parsing is _Reading.HEADERS and (
-                self._head_bytes > self.limits.max_header_bytes
-            ):
+            what = self._parsing
+            if what is _Reading.HEADERS and self._head_bytes > self.limits.max_header_bytes:
                 self._refuse_unparseable(431)
-                return
-            self._now_reading(self._parsing)
+            elif what is not self._reading:
+                self._now_reading(what)
+            elif what is _Reading.NOTHING:
+                self._since = next(_ORDER)  # as `_now_reading` would: idle from now
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
             self._parsing = _Reading.HEADERS
 
         def on_headers_complete(self) -> None:
-            head = _head_size(self.parser.get_method(), self.url, self.headers)
-            if head > self.limits.max_header_bytes:
-                self._head_bytes = head
+            # The bytes fed bound the head from above (a chunk that began in a body may hold
+            # all of it); only a bound over the cap is worth measuring the head exactly.
+            bound = self._head_bytes + (self._chunk if self._chunk_in_body else 0)
+            limit = self.limits.max_header_bytes
+            if (
+                bound > limit
+                and _head_size(self.parser.get_method(), self.url, self.headers) > limit
+            ):
+                self._head_bytes = bound
                 raise _HeadTooLarge  # feed_data stops and raises; the app is never called
             self._parsing = _Reading.BODY
             self._head_bytes = 0
@@ -373,9 +368,6 @@ def _httptools_protocol() -> type[asyncio.Protocol] | None:
         def on_message_complete(self) -> None:
             super().on_message_complete()
             self._parsing = _Reading.NOTHING
-
-        def _current_cycle(self) -> Any:
-            return self.cycle
 
     return BoundedHttpToolsProtocol
 

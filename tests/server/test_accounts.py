@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ngrok_failover_server.__main__ import main, parse_config
+from ngrok_failover_server.__main__ import parse_config
 from ngrok_failover_server.config import ServerConfig
 from ngrok_failover_server.rules import NewBackend
 from ngrok_failover_server.store import NotFound, SqliteDatabase
@@ -22,7 +22,7 @@ from ngrok_failover_server.testing import (
     serve_in_thread,
 )
 
-from .conftest import KNOWN
+from .conftest import KNOWN, refusal
 
 COLL = "/backends/failover"
 
@@ -189,10 +189,7 @@ def test_accounts_from_the_command_line_and_a_file(tmp_path: Path) -> None:
 def test_bad_accounts_are_refused_without_showing_a_key(
     argv: list[str], named: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(SystemExit) as caught:
-        main(argv)
-    assert caught.value.code == 2
-    err = capsys.readouterr().err
+    err = refusal(argv, capsys)
     assert named in err
     for secret in (
         "no_colon_secret_value",
@@ -208,8 +205,6 @@ def test_a_bad_accounts_file_line_is_named(
 ) -> None:
     accounts = tmp_path / "accounts"
     accounts.write_text("team-b:key_of_team_b_0001\nteam-c key_of_team_c_0001\n")
-    with pytest.raises(SystemExit):
-        main(["--accounts-file", str(accounts)])
-    err = capsys.readouterr().err
+    err = refusal(["--accounts-file", str(accounts)], capsys)
     assert f"--accounts-file {accounts}, line 2: expected NAME:KEY" in err
     assert "key_of_team_c_0001" not in err

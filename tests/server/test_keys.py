@@ -13,7 +13,7 @@ from ngrok_failover_server.__main__ import banner, main, parse_config
 from ngrok_failover_server.config import ServerConfig, key_hint
 from ngrok_failover_server.testing import RunningServer, serve_in_subprocess
 
-from .conftest import Api
+from .conftest import Api, refusal
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "live_key_from_somewhere_9Qx4"
@@ -65,10 +65,7 @@ def test_a_bad_key_file_is_refused_by_name(
     tmp_path: Path, content: str, named: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = key_file(tmp_path, content)
-    with pytest.raises(SystemExit) as caught:
-        main(["--api-key-file", path])
-    assert caught.value.code == 2
-    err = capsys.readouterr().err
+    err = refusal(["--api-key-file", path], capsys)
     assert f"--api-key-file {path}" in err or "--api-key-file:" in err
     assert named in err
     assert "two words" not in err
@@ -78,16 +75,12 @@ def test_an_unreadable_key_file_is_refused_by_name(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     missing = tmp_path / "nope"
-    with pytest.raises(SystemExit):
-        main(["--api-key-file", str(missing)])
-    assert f"--api-key-file {missing}: cannot read it: No such file or directory" in (
-        capsys.readouterr().err
-    )
+    err = refusal(["--api-key-file", str(missing)], capsys)
+    assert f"--api-key-file {missing}: cannot read it: No such file or directory" in err
     folder = tmp_path / "a-folder"
     folder.mkdir()
-    with pytest.raises(SystemExit):
-        main(["--api-key-file", str(folder)])
-    assert f"--api-key-file {folder}: cannot read it: Is a directory" in capsys.readouterr().err
+    err = refusal(["--api-key-file", str(folder)], capsys)
+    assert f"--api-key-file {folder}: cannot read it: Is a directory" in err
 
 
 def test_the_banner_shows_a_hint_never_the_key() -> None:
