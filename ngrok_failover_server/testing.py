@@ -10,6 +10,7 @@ memory store and a random API key.
 from __future__ import annotations
 
 import asyncio
+import copy
 import os
 import re
 import secrets
@@ -25,8 +26,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import uvicorn
+import uvicorn.config
 
 from .app import create_app
 from .asgi import ASGIApp, Receive, Scope, Send
@@ -93,10 +96,23 @@ def uvicorn_config(
         ws="none",
         interface="asgi3",
         lifespan="on",
+        log_config=log_config(),
         log_level="warning",
         access_log=False,
         server_header=False,
     )
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, and this server's lines (a busy store, an unexpected error) in its
+    format on stderr; what the server logs at DEBUG (each refused request) stays unshown."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["loggers"]["ngrok_failover_server"] = {
+        "handlers": ["default"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    return config
 
 
 def delayed(app: ASGIApp, seconds: float) -> ASGIApp:

@@ -35,8 +35,19 @@ def write_lock_held(path: Path) -> Iterator[None]:
         other.close()
 
 
+class Lines(logging.Handler):
+    """The records a logger emits (the server's logger does not propagate to the root)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 def test_writes_get_503_and_reads_go_on_while_another_writer_holds_the_lock(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path,
 ) -> None:
     db = tmp_path / "shared.db"
     config = ServerConfig(api_key=new_api_key(), db_path=str(db), limits=Limits(lock_timeout=0.3))
@@ -44,7 +55,10 @@ def test_writes_get_503_and_reads_go_on_while_another_writer_holds_the_lock(
         api = Api(server)
         made = api.create(description="kept")
         before = api.everything()
-        with caplog.at_level(logging.WARNING), write_lock_held(db):
+        lines = Lines()
+        logger = logging.getLogger("ngrok_failover_server.app")
+        logger.addHandler(lines)
+        with write_lock_held(db):
             got = wire.served_beside(api.http, f"{COLL}/{made['id']}", "SQLite write lock held")
             assert got.json() == made
             assert api.everything() == before
@@ -58,9 +72,9 @@ def test_writes_get_503_and_reads_go_on_while_another_writer_holds_the_lock(
             assert answer.headers["retry-after"] == "1"
             assert "locked by another writer" in answer.json()["msg"]
             assert answer.json()["status_code"] == 503
-        lines = [r for r in caplog.records if r.name == "ngrok_failover_server.app"]
-        assert [r.levelname for r in lines] == ["WARNING"] * 3
-        assert all(r.exc_info is None for r in lines)  # one line each, no traceback
+        logger.removeHandler(lines)
+        assert [r.levelname for r in lines.records] == ["WARNING"] * 3
+        assert all(r.exc_info is None for r in lines.records)  # one line each, no traceback
         assert api.everything() == before
         assert api.create(description="after")["description"] == "after"
         api.close()
