@@ -21,6 +21,8 @@ export BASE_URL NGROK_API_KEY CHILD_BACKENDS PROFILE SEED REPORTS_DIR WORKERS SH
 # Live runs: LIVE=1 goes ahead against a remote account, DRY_RUN=1 prints the plan only, MAX_RPM
 # caps the suite's requests per minute (RATE_LIMIT below is the reference server's own limit).
 export LIVE DRY_RUN MAX_RPM REQUIRE_COVERAGE
+# VERBOSE=1: pytest's whole output on the console too (it is always in reports/contract/pytest.log).
+export VERBOSE
 
 # Reference server options (make serve); empty means the server's default.
 PORT ?=
@@ -30,11 +32,15 @@ KNOWN_BACKENDS ?=
 DB ?=
 PUBLIC_URL ?=
 RATE_LIMIT ?=
-SERVE_ARGS = $(if $(PORT),--port $(PORT)) $(if $(API_KEY),--api-key $(API_KEY)) \
+ACCOUNTS_FILE ?=
+SERVER_ARGS ?=
+# No key here: API_KEY reaches the server as NGROK_API_KEY (see serve), never on a command line.
+SERVE_ARGS = $(if $(PORT),--port $(PORT)) \
   $(if $(filter 1 yes true,$(STRICT)),--strict-references) \
   $(if $(KNOWN_BACKENDS),--known-backend $(KNOWN_BACKENDS)) \
   $(if $(DB),--db $(DB)) $(if $(PUBLIC_URL),--public-url $(PUBLIC_URL)) \
-  $(if $(RATE_LIMIT),--rate-limit $(RATE_LIMIT))
+  $(if $(RATE_LIMIT),--rate-limit $(RATE_LIMIT)) \
+  $(if $(ACCOUNTS_FILE),--accounts-file $(ACCOUNTS_FILE)) $(SERVER_ARGS)
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -121,8 +127,11 @@ release: .venv/.synced ## Set info.version to VERSION=x.y.z if it matches the ch
 	@echo "release: v$(VERSION) is ready; commit it, then tag it:"
 	@echo "  git commit -am 'Release v$(VERSION)' && git tag -a v$(VERSION) -m 'v$(VERSION)'"
 
-serve: .venv/.synced ## Start the reference server (PORT= API_KEY= STRICT=1 KNOWN_BACKENDS=a,b DB= PUBLIC_URL= RATE_LIMIT=N[/Ws])
-	$(PY) -m ngrok_failover_server $(SERVE_ARGS)
+# The key by environment, and the recipe silent: make prints no line holding it.
+serve: export NGROK_API_KEY := $(or $(API_KEY),$(NGROK_API_KEY))
+serve: .venv/.synced ## Start the reference server (PORT= API_KEY= STRICT=1 KNOWN_BACKENDS=a,b DB= PUBLIC_URL= RATE_LIMIT=N[/Ws] ACCOUNTS_FILE= SERVER_ARGS=)
+	@echo "$(PY) -m ngrok_failover_server $(strip $(SERVE_ARGS))"
+	@$(PY) -m ngrok_failover_server $(SERVE_ARGS)
 
 bench/node_modules/.installed: bench/package.json bench/package-lock.json
 	cd bench && npm ci --no-audit --no-fund --silent
@@ -135,7 +144,7 @@ bench: .venv/.synced bench/node_modules/.installed ## Benchmarks, side by side: 
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) -m bench $(SECTION) $(if $(filter 1 yes true,$(QUICK)),--quick)
 
-contract: .venv/.synced ## Contract suite (BASE_URL= NGROK_API_KEY= CHILD_BACKENDS=a,b PROFILE=live|quick|thorough|schema SEED=n WORKERS=n SHARD=k LIVE=1 DRY_RUN=1 MAX_RPM=n REQUIRE_COVERAGE=1 REPORTS_DIR=dir)
+contract: .venv/.synced ## Contract suite (BASE_URL= NGROK_API_KEY= CHILD_BACKENDS=a,b PROFILE=live|quick|thorough|schema SEED=n WORKERS=n SHARD=k LIVE=1 DRY_RUN=1 MAX_RPM=n REQUIRE_COVERAGE=1 REPORTS_DIR=dir VERBOSE=1)
 	$(PY) -m scripts.run_contract
 
 contract-cleanup: .venv/.synced ## Delete backends killed contract runs left (BASE_URL= NGROK_API_KEY= DRY_RUN=1)

@@ -7,6 +7,7 @@ to docs/benchmarks.md. No section asserts a time: figures are reported, never ch
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import statistics
@@ -120,6 +121,13 @@ def running(command: list[str], port: int, *, timeout: float = 30.0) -> Iterator
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) process `pid` has used so far; Linux's /proc. Unlike a
+    rate, CPU per request barely moves when other processes share the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def version_of(command: list[str]) -> str:

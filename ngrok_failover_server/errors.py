@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from .ids import operation_id
+
 # Codes from ngrok's docs: https://ngrok.com/docs/api/ and https://ngrok.com/docs/errors/
 NO_AUTH = "ERR_NGROK_200"
 UNPARSEABLE_AUTH = "ERR_NGROK_201"
@@ -20,6 +25,7 @@ MISSING_CHILD = "ERR_NGROK_6501"
 STILL_REFERENCED = "ERR_NGROK_6502"
 DESCRIPTION_TOO_LONG = "ERR_NGROK_6503"
 METADATA_TOO_LONG = "ERR_NGROK_6504"
+TOO_MANY_CHILDREN = "ERR_NGROK_6513"
 NOT_FOUND = "ERR_NGROK_6514"
 
 
@@ -41,3 +47,19 @@ class ApiError(Exception):
         self.code = code
         self.msg = msg
         self.headers = headers
+
+
+def error_body(status: int, code: str | None, msg: str) -> bytes:
+    """ngrok's error body: `error_code` (left out when None), `status_code`, `msg`, `details`."""
+    body: dict[str, Any] = {}
+    if code is not None:
+        body["error_code"] = code
+    body["status_code"] = status
+    body["msg"] = msg
+    body["details"] = {"operation_id": operation_id()}
+    return dumps(body)
+
+
+def dumps(body: object) -> bytes:
+    # ASCII output: stored strings can be any Unicode, the bytes stay valid.
+    return json.dumps(body, separators=(",", ":")).encode()

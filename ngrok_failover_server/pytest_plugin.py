@@ -14,7 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from .testing import RunningServer, serve_in_thread
+from .config import ServerConfig
+from .testing import RunningServer, new_api_key, serve_in_thread
 
 
 @pytest.fixture
@@ -28,4 +29,13 @@ def failover_server() -> Iterator[RunningServer]:
 def failover_server_session() -> Iterator[RunningServer]:
     """One server for the whole session (faster; state is shared between tests)."""
     with serve_in_thread() as server:
+        yield server
+
+
+@pytest.fixture
+def failover_server_accounts() -> Iterator[RunningServer]:
+    """A fresh server with two accounts, `default` and `other`, each with a random key
+    (`server.accounts["other"]`): neither sees nor changes the other's backends."""
+    config = ServerConfig(api_key=new_api_key(), accounts=(("other", new_api_key()),))
+    with serve_in_thread(config) as server:
         yield server

@@ -14,6 +14,9 @@ from typing import Any
 # Characters, not bytes: the project's choice (ngrok documents no number for backends).
 DESCRIPTION_MAX = 255
 METADATA_MAX = 4096
+# ngrok refuses too many children (ERR_NGROK_6513) without a number; 100 keeps a page of
+# 100 backends under 400 KB of child ids.
+CHILDREN_MAX = 100
 
 LIMIT_MIN = 1
 LIMIT_MAX = 100
@@ -36,6 +39,7 @@ class Rule(enum.Enum):
     INVALID_VALUE = "invalid_value"
     DESCRIPTION_TOO_LONG = "description_too_long"
     METADATA_TOO_LONG = "metadata_too_long"
+    TOO_MANY_CHILDREN = "too_many_children"
 
 
 class RuleViolation(Exception):
@@ -136,6 +140,12 @@ def _children(value: object) -> tuple[str, ...]:
             Rule.INVALID_VALUE,
             "backends",
             f"backends: must be an array of backend ids, not {_json_type(value)}",
+        )
+    if len(value) > CHILDREN_MAX:
+        raise RuleViolation(
+            Rule.TOO_MANY_CHILDREN,
+            "backends",
+            f"backends: {len(value)} children, more than the {CHILDREN_MAX} allowed",
         )
     for i, child in enumerate(value):
         field = f"backends[{i}]"

@@ -10,6 +10,7 @@ memory store and a random API key.
 from __future__ import annotations
 
 import asyncio
+import copy
 import os
 import re
 import secrets
@@ -17,18 +18,24 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 import uvicorn
+import uvicorn.config
 
 from .app import create_app
 from .asgi import ASGIApp, Receive, Scope, Send
-from .config import ServerConfig, format_seconds
-from .store import open_store
+from .config import Limits, ServerConfig, format_seconds
+from .protocol import protocol_class
+from .store import open_accounts
 
 _START_TIMEOUT = 10.0
 
@@ -37,13 +44,20 @@ _START_TIMEOUT = 10.0
 class RunningServer:
     """A server that answers at `base_url` to `Authorization: Bearer <api_key>`.
 
-    `pid` is the server's process id when it runs in a subprocess, else None.
+    `api_key` is the default account's key; `accounts` maps each account's name to its
+    (first) key, the default one included. `pid` is the server's process id when it runs
+    in a subprocess, else None.
     """
 
     base_url: str
     api_key: str
     config: ServerConfig
     pid: int | None = None
+    accounts: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.accounts:
+            object.__setattr__(self, "accounts", MappingProxyType(self.config.first_keys()))
 
 
 def new_api_key() -> str:
@@ -70,17 +84,35 @@ def url_of(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def uvicorn_config(app: ASGIApp) -> uvicorn.Config:
-    """uvicorn with its fast parts (httptools, uvloop) and quiet logs."""
+def uvicorn_config(
+    app: ASGIApp, limits: Limits | None = None, http: str = "auto"
+) -> uvicorn.Config:
+    """uvicorn bounded by `limits`, with quiet logs; its fast parts (httptools, uvloop)
+    where they are installed, else its pure-Python parser (h11) and asyncio's loop."""
     return uvicorn.Config(
         app,
-        loop="uvloop",
-        http="httptools",
+        loop="auto",
+        http=protocol_class(limits or Limits(), http),
+        ws="none",
+        interface="asgi3",
         lifespan="on",
+        log_config=log_config(),
         log_level="warning",
         access_log=False,
         server_header=False,
     )
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, and this server's lines (a busy store, an unexpected error) in its
+    format on stderr; what the server logs at DEBUG (each refused request) stays unshown."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["loggers"]["ngrok_failover_server"] = {
+        "handlers": ["default"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    return config
 
 
 def delayed(app: ASGIApp, seconds: float) -> ASGIApp:
@@ -105,12 +137,16 @@ def serve_in_thread(
     free port. `wrap` wraps the ASGI app, for example in a fault-planting middleware.
     """
     config = config or ServerConfig(api_key=new_api_key())
-    store = open_store(config.db_path, config.references)
-    app: ASGIApp = create_app(config, store)
-    if wrap is not None:
-        app = wrap(app)
+    stores = open_accounts(
+        config.db_path,
+        config.account_names(),
+        config.references,
+        lock_timeout=config.limits.lock_timeout,
+    )
+    failover = create_app(config, stores)
+    app: ASGIApp = failover if wrap is None else wrap(failover)
     sock = bind_socket(config.host, config.port)
-    server = uvicorn.Server(uvicorn_config(app))
+    server = uvicorn.Server(uvicorn_config(app, config.limits, config.http))
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="failover-server", daemon=True
     )
@@ -127,7 +163,8 @@ def serve_in_thread(
         server.should_exit = True
         thread.join(_START_TIMEOUT)
         sock.close()
-        store.close()
+        failover.close()
+        stores.close()
 
 
 @contextmanager
@@ -136,13 +173,32 @@ def serve_in_subprocess(
 ) -> Iterator[RunningServer]:
     """Start `python -m ngrok_failover_server` for `config`; stop it (SIGTERM) on exit.
 
-    Useful to test restarts and crashes: `RunningServer.pid` is the process to kill.
+    Useful to test restarts and crashes: `RunningServer.pid` is the process to kill. The
+    keys reach it by its environment (`NGROK_API_KEY`) and a private accounts file, never
+    its command line.
     """
     config = config or ServerConfig(api_key=new_api_key())
+    with tempfile.TemporaryDirectory(prefix="failover-server-") as folder:
+        args = cli_args(config)
+        if config.accounts:
+            accounts = Path(folder) / "accounts"
+            accounts.touch(mode=0o600)
+            accounts.write_text("".join(f"{name}:{key}\n" for name, key in config.accounts))
+            args += ["--accounts-file", str(accounts)]
+        env = {**os.environ, "NGROK_API_KEY": config.api_key}
+        with _server_process([*args, *extra_args], env, config) as running:
+            yield running
+
+
+@contextmanager
+def _server_process(
+    args: list[str], env: dict[str, str], config: ServerConfig
+) -> Iterator[RunningServer]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ngrok_failover_server", *cli_args(config), *extra_args],
+        [sys.executable, "-m", "ngrok_failover_server", *args],
         stdout=subprocess.PIPE,
         text=True,
+        env=env,
     )
     try:
         assert proc.stdout is not None
@@ -171,8 +227,9 @@ def serve_in_subprocess(
 
 
 def cli_args(config: ServerConfig) -> list[str]:
-    """The command-line options that start a server with `config`."""
-    args = ["--host", config.host, "--port", str(config.port), "--api-key", config.api_key]
+    """The command-line options that start a server with `config`, less its keys (give the
+    default account's in `NGROK_API_KEY`, the others' in an `--accounts-file`)."""
+    args = ["--host", config.host, "--port", str(config.port)]
     if config.strict_references:
         args.append("--strict-references")
     for backend_id in sorted(config.known_backends):
@@ -184,4 +241,25 @@ def cli_args(config: ServerConfig) -> list[str]:
     if config.rate_limit is not None:
         args += ["--rate-limit", str(config.rate_limit)]
         args += ["--rate-window", format_seconds(config.rate_window)]
+    if config.http != "auto":
+        args += ["--http", config.http]
+    defaults = Limits()
+    for option, name in LIMIT_OPTIONS.items():
+        value = getattr(config.limits, name)
+        if value != getattr(defaults, name):
+            shown = format_seconds(value) if isinstance(value, float) else str(value)
+            args += [option, shown]
     return args
+
+
+# Each limit's command-line option (the CLI reads them back with the same names).
+LIMIT_OPTIONS = {
+    "--max-header-bytes": "max_header_bytes",
+    "--header-timeout": "header_timeout",
+    "--body-timeout": "body_timeout",
+    "--keep-alive-timeout": "keep_alive_timeout",
+    "--max-connections": "max_connections",
+    "--max-in-flight": "max_in_flight",
+    "--max-body-bytes": "max_body_bytes",
+    "--db-lock-timeout": "lock_timeout",
+}

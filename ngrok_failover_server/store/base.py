@@ -9,6 +9,9 @@ from typing import Protocol
 
 from ..rules import FAILOVER_PREFIX, BackendPatch, NewBackend
 
+# The account a server has even when none is named: the one its `--api-key` opens.
+DEFAULT_ACCOUNT = "default"
+
 
 @dataclass(frozen=True, slots=True)
 class FailoverBackend:
@@ -68,13 +71,24 @@ class StillReferenced(StoreError):
         )
 
 
-class Store(Protocol):
-    """Failover backends by id, pageable newest first in O(limit).
+class StoreBusy(StoreError):
+    """The store's lock stayed taken (by another writer) past the wait allowed; nothing
+    was changed, so the same call may be made again."""
 
-    Implementations are safe to call from several threads at once.
+    def __init__(self, waited: float) -> None:
+        super().__init__(f"the store stayed locked for {waited:.1f} s")
+        self.waited = waited
+
+
+class Store(Protocol):
+    """One account's failover backends by id, pageable newest first in O(limit).
+
+    Implementations are safe to call from several threads at once. `blocking` says whether
+    a call may wait on a disk or a lock (then the HTTP layer makes it in a worker thread).
     """
 
     references: References
+    blocking: bool
 
     def create(self, new: NewBackend) -> FailoverBackend: ...
 

@@ -27,7 +27,10 @@ class MemoryStore:
     Ids are made monotonic, so a new id is the greatest and `_ids` stays sorted by
     appending. Records are immutable and replaced whole, so a reader never sees a
     half-made update. Writes (and the reads a write depends on) hold one lock.
+    Every call takes microseconds, so the HTTP layer makes it inline (`blocking`).
     """
+
+    blocking = False
 
     def __init__(self, references: References | None = None) -> None:
         self.references = references or References()

@@ -40,6 +40,7 @@ def test_parse_wrk_reads_rate_percentiles_in_ms_and_all_errors() -> None:
     assert run.p50_ms == pytest.approx(0.85)
     assert run.p99_ms == pytest.approx(1200.0)
     assert run.errors == 4 + 2 + 1
+    assert run.requests == 77500
 
 
 def test_parse_wrk_refuses_output_without_latency_distribution() -> None:

@@ -10,7 +10,7 @@ from ngrok_failover_contract.core.api import COLLECTION
 from ngrok_failover_contract.core.verdict import ExitStatus
 
 from .accounts import account
-from .helpers import CI_SEED, run_contract
+from .helpers import CI_SEED, run_contract, traceback_lines
 
 
 class LosesEveryFifthCreateAnswer:
@@ -64,4 +64,15 @@ def test_lost_answers_make_the_run_inconclusive_and_everything_is_cleaned_up(
         assert "## 1." not in verdict.summary, verdict.summary  # no violation claimed
         assert "Traceback" not in verdict.summary
         assert "none left" in verdict.summary
+        # The console's end is the summary's: the faults, the requests they hit, the verdict.
+        faults = [line for line in verdict.summary.splitlines() if line.startswith("- `")]
+        assert faults, verdict.summary
+        for fault in faults:
+            request, told = fault.removeprefix("- `").split("`: ", 1)
+            assert f"- {request}: {told.replace('`', '')}" in verdict.output, verdict.output
+        assert "contract: INCONCLUSIVE: " in verdict.output, verdict.output
+        assert traceback_lines(verdict.output) == [], verdict.output
+        assert "httpcore" not in verdict.output
+        assert "pytest's whole output in" in verdict.output
+        assert traceback_lines((tmp_path / "pytest.log").read_text("utf-8"))  # the details
         assert acct.listing() == before  # lost creates carried the marker: swept too

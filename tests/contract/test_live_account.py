@@ -25,21 +25,32 @@ from ngrok_failover_contract.live.marker import run_of
 from ngrok_failover_contract.runner.command import suite_command
 
 from .accounts import Account, account, replace_reply
-from .helpers import CI_SEED, ROOT, contract_command, run_contract
+from .helpers import CI_SEED, ROOT, contract_command, run_contract, traceback_lines
 
+Handler = Any  # signal.SIG_DFL, signal.SIG_IGN
 PROFILE = os.environ.get("CONTRACT_SAFETY_PROFILE", "quick")
 GUARD_S = 1800  # a subprocess guard only: nothing asserts how long a run takes
 # Several requests in flight, as against a distant account: the same safety must hold.
 WORKERS = "--workers=8"
 
 
-def _contract(account: Account, tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+def _contract(
+    account: Account, tmp_path: Path, *args: str, sigint: Handler = signal.SIG_DFL
+) -> subprocess.Popen[str]:
+    """The command, started with SIGINT's disposition `sigint` (ignored: as a script's
+    background job or nohup start it)."""
     command = contract_command(
         tmp_path, f"--base-url={account.server.base_url}", f"--seed={CI_SEED}", WORKERS, *args
     )
     env = {**os.environ, "NGROK_API_KEY": account.server.api_key}
     return subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, sigint),  # noqa: PLW1509 (one thread)
     )
 
 
@@ -87,6 +98,15 @@ def test_production_backends_survive_a_whole_run_untouched(tmp_path: Path) -> No
     assert "none left" in (tmp_path / "summary.md").read_text("utf-8")
 
 
+def _one_stop_line(output: str, signal_name: str) -> str:
+    """A stopped run tells its stop in one line, and no traceback."""
+    assert traceback_lines(output) == [], output[-3000:]
+    assert "KeyboardInterrupt" not in output, output[-3000:]
+    said = [line for line in output.splitlines() if f"stopped by {signal_name}" in line]
+    assert len(said) == 1, output[-3000:]
+    return said[0]
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_a_stop_signal_mid_run_deletes_what_the_run_created(
     tmp_path: Path, signum: signal.Signals
@@ -99,6 +119,71 @@ def test_a_stop_signal_mid_run_deletes_what_the_run_created(
         output = _output(process)
         assert process.returncode == ExitStatus.INTERRUPTED, output[-3000:]
         assert "interrupted" in output.lower(), output[-3000:]
+        _one_stop_line(output, signum.name)
+        assert not acct.changes_naming_production()
+        assert acct.listing() == before
+        _no_marked_left(acct)
+
+
+def _stopped_suite(process: subprocess.Popen[Any]) -> int:
+    """The command's pytest, once it stopped itself (plugins/stop_at_start_up.py): its pid."""
+    deadline = time.monotonic() + GUARD_S
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the run ended before it was to be stopped"
+        for pid in children.read_text().split():
+            with contextlib.suppress(FileNotFoundError):
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+                if state == "T":
+                    return int(pid)
+        time.sleep(0.01)
+    raise AssertionError("the command's pytest never reached the planted stop")
+
+
+def _ignores_sigint(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status").read_text()
+    (ignored,) = [line.split()[1] for line in status.splitlines() if line.startswith("SigIgn:")]
+    return bool(int(ignored, 16) & (1 << (signal.SIGINT - 1)))
+
+
+@pytest.mark.parametrize(
+    ("sigint", "moment"),
+    [
+        (signal.SIG_IGN, "start-up"),
+        (signal.SIG_DFL, "start-up"),
+        (signal.SIG_IGN, "mid-run"),
+    ],
+    ids=["ignored-start-up", "default-start-up", "ignored-mid-run"],
+)
+def test_sigint_stops_the_run_in_every_phase_whatever_it_inherited(
+    tmp_path: Path, sigint: Handler, moment: str
+) -> None:
+    """Inherited as ignored (a background job, nohup) or as default, a SIGINT ends the run
+    within seconds (the guard, not an asserted time), exit 130, one line, no traceback, and
+    nothing the run created left. At start-up the suite's pytest is held still (a planted
+    plugin stops it as it loads) while the stop is sent: it ignores SIGINT then, as the
+    command started it, so the command must hold the stop and pass it on once it is ready."""
+    with account() as acct:
+        before = acct.listing()
+        if moment == "start-up":
+            plant = "tests.contract.plugins.stop_at_start_up"
+            process = _contract(acct, tmp_path, "--", "-p", plant, sigint=sigint)
+            suite = _stopped_suite(process)
+            try:
+                assert _ignores_sigint(suite), "the suite's pytest did not start ignoring SIGINT"
+                process.send_signal(signal.SIGINT)
+            finally:
+                os.kill(suite, signal.SIGCONT)
+        else:
+            process = _contract(acct, tmp_path, sigint=sigint)
+            _wait_for_creates(acct, process, 25)
+            process.send_signal(signal.SIGINT)
+        output = _output(process)
+        assert process.returncode == ExitStatus.INTERRUPTED, output[-3000:]
+        line = _one_stop_line(output, "SIGINT")
+        if moment == "start-up":
+            assert "during start-up, before the run created anything" in line, line
+            assert acct.spy.creates == 0
         assert not acct.changes_naming_production()
         assert acct.listing() == before
         _no_marked_left(acct)

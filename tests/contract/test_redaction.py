@@ -8,7 +8,7 @@ from mutation import get_mutant
 from ngrok_failover_server.config import ServerConfig
 from ngrok_failover_server.testing import new_api_key, serve_in_thread
 
-from .helpers import CI_SEED, run_contract
+from .helpers import CI_SEED, run_contract, traceback_lines
 
 
 def test_api_key_never_appears_in_output_or_reports(tmp_path: Path) -> None:
@@ -19,12 +19,14 @@ def test_api_key_never_appears_in_output_or_reports(tmp_path: Path) -> None:
             tmp_path,
             f"--seed={CI_SEED}",
             f"--base-url={server.base_url}",
+            "--verbose",  # pytest's whole output on the console: the key out of it too
             "--",
             "-x",  # the first violation is enough: its report must not hold the key
             env={"NGROK_API_KEY": key},
         )
     assert verdict.returncode != 0, "the planted fault should have been reported"
     assert key not in verdict.output
+    assert traceback_lines(verdict.output), "--verbose shows pytest's own output"
     leaking = [p for p in tmp_path.rglob("*") if p.is_file() and key in p.read_text("utf-8")]
     assert not leaking, f"the API key is written in {leaking}"
     assert "$NGROK_API_KEY" in verdict.summary, "the curl command names the key's variable"

@@ -12,7 +12,7 @@ import pytest
 
 from mutation import BENIGN, MUTANTS
 
-from .helpers import CI_SEED, run_contract
+from .helpers import CI_SEED, run_contract, traceback_lines
 
 SAMPLE = sorted(name for name, mutant in MUTANTS.items() if mutant.sample)
 
@@ -54,6 +54,11 @@ def test_planted_fault_is_caught_by_its_property(tmp_path: Path, name: str) -> N
     assert "FAIL:" in verdict.summary and f"Seed: {CI_SEED}" in verdict.summary
     found = re.findall(r"^## \d+\. (\S+)", verdict.summary, re.MULTILINE)
     assert MUTANTS[name].catcher in found, verdict.summary[:3000]
+    # The console tells the same findings, without pytest's tracebacks (in pytest.log).
+    assert re.findall(r"^\d+\. (\S+)", verdict.output, re.MULTILINE) == found, verdict.output
+    assert traceback_lines(verdict.output) == [], verdict.output
+    assert "contract: FAIL: " in verdict.output and "pytest.log" in verdict.output
+    assert traceback_lines((tmp_path / "pytest.log").read_text("utf-8"))
 
 
 def test_interleaving_fault_shows_to_the_histories_and_to_shards_side_by_side(

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from ngrok_failover_contract.core.verdict import ExitStatus
+from tests.contract.helpers import traceback_lines
 
 from .helpers import GUARD_S, ROOT, Venv
 from .pythons import Python, install_wheels
@@ -162,6 +163,8 @@ def test_a_faulty_server_is_caught(installed: Venv, tmp_path: Path) -> None:
     assert "reproduce with --seed 0" in output and "SEED=" not in output
     summary = (tmp_path / "reports" / "contract" / "summary.md").read_text("utf-8")
     assert "## 1. uri_is_own" in summary, summary[:3000]
+    # The console names the property, without pytest's tracebacks (they are in pytest.log).
+    assert "\n1. uri_is_own\n" in output and traceback_lines(output) == [], output[-3000:]
     reproduce = f"ngrok-failover-contract --seed 0 --profile quick --workers 1 --base-url {url}"
     assert reproduce in summary
 

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from ngrok_failover_server.__main__ import main
 from ngrok_failover_server.config import ServerConfig
 from ngrok_failover_server.store import MemoryStore, References, SqliteStore, Store
 from ngrok_failover_server.testing import RunningServer, new_api_key, serve_in_thread
@@ -48,6 +49,14 @@ class Api:
 
     def close(self) -> None:
         self.http.close()
+
+
+def refusal(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """What the command prints refusing `argv`: it must exit 2, argparse's way."""
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    return capsys.readouterr().err
 
 
 def strict_config(**kwargs: Any) -> ServerConfig:

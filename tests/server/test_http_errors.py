@@ -335,6 +335,16 @@ CASES = [
                 "metadata",
             ),
             Case(
+                f"{method} 101 children",
+                method,
+                path,
+                400,
+                "ERR_NGROK_6513",
+                JSON,
+                body({"backends": [KNOWN] * 101}),
+                "101 children, more than the 100 allowed",
+            ),
+            Case(
                 f"{method} missing child",
                 method,
                 path,

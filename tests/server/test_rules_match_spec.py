@@ -15,6 +15,7 @@ SCHEMAS = spec()["components"]["schemas"]
 def test_text_limits_match_the_spec() -> None:
     assert SCHEMAS["Description"]["maxLength"] == rules.DESCRIPTION_MAX
     assert SCHEMAS["Metadata"]["maxLength"] == rules.METADATA_MAX
+    assert SCHEMAS["ChildBackends"]["maxItems"] == rules.CHILDREN_MAX
 
 
 def test_id_forms_match_the_spec() -> None:

@@ -57,6 +57,9 @@ class Option:
     choices: tuple[str, ...] | None = None
     reproduce: bool = True  # a reproduce line carries it when it is not `default`
     default: object = None  # the value a run gets without it, once resolved
+    # The command's own, of no concern to the suite's pytest (which has a flag of the same
+    # name): not declared to it, not in its argv.
+    command_only: bool = False
 
     @property
     def dest(self) -> str:
@@ -162,7 +165,19 @@ OPTIONS = (
         "the run id in every marker (default: a fresh one)",
         reproduce=False,
     ),
+    Option(
+        "--verbose",
+        "show pytest's whole output (tracebacks too) instead of a line per test; it is always "
+        "in pytest.log beside the reports",
+        env="VERBOSE",
+        kind=bool,
+        reproduce=False,
+        default=False,
+        command_only=True,
+    ),
 )
+# What the suite's pytest declares (runner.plugin): the model less the command's own.
+PYTEST_OPTIONS = tuple(option for option in OPTIONS if not option.command_only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,11 +268,12 @@ class Options:
         return model(self.extension)
 
     def suite_argv(self) -> list[str]:
-        """Flags that make the suite's pytest resolve to these same options (key excepted)."""
+        """Flags that make the suite's pytest resolve to these same options (the key and the
+        command's own options excepted)."""
         return [
             arg
             for option in self.model
-            if (value := self.values[option.dest]) not in (None, ())
+            if not option.command_only and (value := self.values[option.dest]) not in (None, ())
             for arg in option.argv(value)
         ]
 

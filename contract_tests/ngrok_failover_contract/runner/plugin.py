@@ -6,7 +6,9 @@ the URL, with the API key from `NGROK_API_KEY`. A URL that is not loopback is a 
 account: the run needs `--live`, keeps to a rate limit, and first checks the key with one
 call. Whatever ends the session, the backends this run created are deleted in
 `pytest_sessionfinish` (`runner.lifecycle`). The session's state is a `ContractSession` in
-`config.stash`; fixtures hand it and its ledger to the tests.
+`config.stash`; fixtures hand it and its ledger to the tests. Run by the command, it tells
+the command its progress and its end (`runner.progress`), and that it is ready for a stop
+once its handlers are installed (`runner.stops`).
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from ..live.gate import Gate, gate_stray_requests
 from ..live.ledger import Ledger
 from ..live.safety import PreflightError, preflight
 from ..reporting.coverage import Coverage
+from ..reporting.events import Channel
 from ..reporting.findings import finding_from
 from . import hookspecs, reference
 from .lifecycle import finish_run, install_signals, open_ledger
 from .options import (
-    OPTIONS,
+    PYTEST_OPTIONS,
     OptionsError,
     add_options,
     check_consent,
@@ -35,11 +38,13 @@ from .options import (
     plan,
     resolve,
 )
+from .progress import ProgressReport
 from .reproduce import reproduce_line
 from .session import ContractSession
 from .session_end import scrub_reports, verdict, write_reports
 
 SESSION = pytest.StashKey[ContractSession]()
+PROGRESS = pytest.StashKey[ProgressReport]()
 # The tests that need a server that keeps state; the `schema` profile leaves them out.
 ORDER = (
     "test_lifecycle.py",
@@ -67,7 +72,8 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    add_options(parser.getgroup("contract", "Failover Backends contract suite").addoption, OPTIONS)
+    group = parser.getgroup("contract", "Failover Backends contract suite")
+    add_options(group.addoption, PYTEST_OPTIONS)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -82,23 +88,36 @@ def pytest_configure(config: pytest.Config) -> None:
         pytest.exit(f"{plan(options)}\ncontract: DRY_RUN: nothing was sent", returncode=0)
     if options.base_url is None and (problem := reference.missing()) is not None:
         raise pytest.UsageError(problem)
-    if options.base_url is not None:
-        try:
-            preflight(options.base_url, options.api_key)
-        except PreflightError as err:
-            raise pytest.UsageError(str(err)) from None
     tally = Coverage()
+    progress = ProgressReport(Channel.from_env())
+
+    def observe(method: str, url: str, status: int) -> None:
+        tally.observe(method, url, status)
+        progress.answered()
+
     gate = Gate(
         options.marker,
         max_rpm=options.max_rpm,
         max_requests=options.profile.max_requests,
         max_creates=options.profile.max_creates,
-        observe=tally.observe,
+        observe=observe,
     )
+    progress.sent = lambda: gate.requests
     config.stash[SESSION] = session = ContractSession(options, gate, coverage=tally)
+    config.stash[PROGRESS] = progress
+    session.closing.callback(progress.channel.close)
+    if progress.channel.open:
+        config.pluginmanager.register(progress, "contract-progress")
+    # Before anything is sent: the command holds a stop until it hears this (runner.stops).
+    install_signals(session)
+    progress.ready()
+    if options.base_url is not None and session.signalled is None:
+        try:
+            preflight(options.base_url, options.api_key)
+        except PreflightError as err:
+            raise pytest.UsageError(str(err)) from None
     config.pluginmanager.register(_CollectionWatch(session), "contract-collection-watch")
     session.closing.enter_context(gate_stray_requests(gate))
-    install_signals(session)
     # Hypothesis and junitxml read their options in their own pytest_configure, after this one.
     config.option.hypothesis_seed = options.seed
     if not config.option.xmlpath:
@@ -191,6 +210,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or interrupted:
         session.exitstatus = status
     write_reports(contract, status)
+    session.config.stash[PROGRESS].ended(contract, status)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -21,7 +21,8 @@ class FailoverBackend:
             created_at (datetime.datetime): timestamp when the backend was created, RFC 3339 format (UTC, whole seconds).
             description (str): human-readable description of this backend. Optional
             metadata (str): arbitrary user-defined machine-readable data of this backend. Optional
-            backends (list[str]): the ids of the child backends in order
+            backends (list[str]): the ids of the child backends in order. ngrok refuses too many children
+                (`ERR_NGROK_6513`) without saying how many; 100 is this project's number.
     """
 
     id: str

@@ -15,7 +15,8 @@ class FailoverBackendCreate:
     """The body of a create request.
 
     Attributes:
-        backends (list[str]): the ids of the child backends in order
+        backends (list[str]): the ids of the child backends in order. ngrok refuses too many children
+            (`ERR_NGROK_6513`) without saying how many; 100 is this project's number.
         description (str | Unset): human-readable description of this backend. Optional
         metadata (str | Unset): arbitrary user-defined machine-readable data of this backend. Optional
     """

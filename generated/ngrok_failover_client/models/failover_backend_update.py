@@ -17,7 +17,8 @@ class FailoverBackendUpdate:
     Attributes:
         description (str | Unset): human-readable description of this backend. Optional
         metadata (str | Unset): arbitrary user-defined machine-readable data of this backend. Optional
-        backends (list[str] | Unset): the ids of the child backends in order
+        backends (list[str] | Unset): the ids of the child backends in order. ngrok refuses too many children
+            (`ERR_NGROK_6513`) without saying how many; 100 is this project's number.
     """
 
     description: str | Unset = UNSET

@@ -84,7 +84,10 @@ export interface components {
         Description: string;
         /** @description arbitrary user-defined machine-readable data of this backend. Optional */
         Metadata: string;
-        /** @description the ids of the child backends in order */
+        /**
+         * @description the ids of the child backends in order. ngrok refuses too many children
+         *     (`ERR_NGROK_6513`) without saying how many; 100 is this project's number.
+         */
         ChildBackends: components["schemas"]["BackendId"][];
         /**
          * @description A failover backend. Fields beyond these six may be added by ngrok
@@ -168,8 +171,9 @@ export interface components {
         /**
          * @description The request or its body is malformed (`ERR_NGROK_213` unparseable,
          *     `ERR_NGROK_214` unknown field, `ERR_NGROK_215` invalid value, too long
-         *     a description or metadata: `ERR_NGROK_6503`, `ERR_NGROK_6504`), or a
-         *     child backend does not exist (`ERR_NGROK_6501`) or may not be a child.
+         *     a description or metadata: `ERR_NGROK_6503`, `ERR_NGROK_6504`), too
+         *     many children (`ERR_NGROK_6513`), or a child backend does not exist
+         *     (`ERR_NGROK_6501`) or may not be a child.
          */
         BadRequestOrInvalidChild: {
             headers: {
@@ -239,7 +243,11 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description An error on ngrok's side. */
+        /**
+         * @description An error on ngrok's side. The reference server answers 503 with a
+         *     `Retry-After` header when its store stays locked by another writer or
+         *     too many requests are in flight.
+         */
         ServerError: {
             headers: {
                 [name: string]: unknown;

@@ -1,0 +1,196 @@
+"""One run of the command (see `runner.cli`): the options decided, the suite's pytest run in
+a subprocess, its events rendered on the console, its whole output kept in `pytest.log`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from ..core.verdict import ExitStatus
+from ..reporting.console import (
+    LOG_NAME,
+    PREFIX,
+    PlainScreen,
+    RunConsole,
+    screen_for,
+    startup_stop_line,
+)
+from ..reporting.events import CHANNEL_ENV, Ended, EventError, Ready, decode
+from ..reporting.redaction import redact
+from . import reference
+from .command import PROG, suite_command
+from .options import (
+    KEY_ENV,
+    Extension,
+    Options,
+    OptionsError,
+    check_consent,
+    named,
+    parser,
+    plan,
+    resolve,
+)
+from .session_end import secrets
+from .stops import Stops, ignore_stops
+
+DESCRIPTION = "Test a server of ngrok's Failover Backends API against its contract."
+# pytest's own code for a refused target (unreachable, key refused, wrong base path): the
+# suite's plugin sets every other status itself (`ExitStatus`).
+PYTEST_USAGE_ERROR = 4
+EPILOG = f"""\
+the API key: from ${KEY_ENV} only (never a flag, so it never shows in a command line)
+reports: reports/contract/ (summary.md first, coverage.md, junit.xml, {LOG_NAME})
+exit status: 0 conformant, 1 violations, 2 could not run, 3 inconclusive, 130 interrupted
+after a killed run: {PROG} cleanup --base-url URL (and cleanup --help)
+"""
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def run(args: list[str], extension: Extension, stops: Stops) -> int:
+    command_line = parser(DESCRIPTION, extension)
+    command_line.prog, command_line.epilog = PROG, EPILOG
+    command_line.formatter_class = argparse.RawDescriptionHelpFormatter  # the epilog's lines
+    command_line.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
+    extra = command_line.parse_args(args).pytest_args  # also: --help, and unknown flags refused
+    try:
+        options = resolve(os.environ, args, extension=extension)
+        if options.remote or options.dry_run:
+            print(plan(options), flush=True)
+        if options.dry_run:  # needs no key: nothing is sent
+            print(f"{PREFIX} DRY_RUN: nothing was sent")
+            return 0
+        check_consent(options)
+    except OptionsError as err:
+        print(f"{PREFIX} {err}", file=sys.stderr)
+        return ExitStatus.CANNOT_RUN
+    if options.base_url is None and (problem := reference.missing()) is not None:
+        print(f"{PREFIX} could not run: {problem}", file=sys.stderr)
+        return ExitStatus.CANNOT_RUN
+    print(
+        f"{PREFIX} seed {options.seed}, profile {options.profile.name}, target {options.target}",
+        flush=True,
+    )
+    print(f"{PREFIX} reproduce with {named('seed', options.seed)}", flush=True)
+    if stops.stopped:  # before the suite started: nothing was sent
+        print(f"{PREFIX} {startup_stop_line(stops.stopped)}", flush=True)
+        return ExitStatus.INTERRUPTED
+    options.reports_dir.mkdir(parents=True, exist_ok=True)
+    plugins = (extension.plugin,) if extension.plugin else ()
+    command = suite_command(
+        *options.suite_argv(),
+        f"--junitxml={options.reports_dir / 'junit.xml'}",
+        "-o",
+        "junit_suite_name=contract",
+        *extra,
+        plugins=plugins,
+    )
+    return run_suite(command, options, stops)
+
+
+def run_suite(command: list[str], options: Options, stops: Stops) -> int:
+    """Run the suite's pytest: its events on the console, its output in `pytest.log`.
+
+    pytest runs in its own session, so Ctrl-C in a terminal reaches it only through here
+    (`stops`: held until it is ready, then passed on once each; twice would cut its cleanup
+    short). It starts with the stop signals ignored, until its plugin handles them.
+    """
+    hidden = secrets(options)
+
+    def scrub(text: str) -> str:
+        for secret in hidden:
+            text = redact(text, secret)
+        return text
+
+    log_path = options.reports_dir / LOG_NAME
+    verbose = bool(options.values.get("verbose"))
+    read_end, write_end = os.pipe()
+    with log_path.open("w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+            pass_fds=(write_end,),
+            env={**os.environ, CHANNEL_ENV: str(write_end)},
+            # This process has one thread here (the console's and the copy's start below).
+            preexec_fn=ignore_stops,  # noqa: PLW1509
+        )
+        os.close(write_end)  # the child holds the only write end: its exit ends the loop
+        stops.attach(process)
+        assert process.stdout is not None
+        shown = sys.stdout if verbose else None
+        copy = threading.Thread(target=_copy, args=(process.stdout, log, shown, scrub))
+        copy.start()
+        screen = PlainScreen(sys.stdout) if verbose else screen_for(sys.stdout)
+        console = RunConsole(screen, scrub, quiet=verbose)
+        ended = _follow(read_end, console, stops)
+        returncode = process.wait()
+        copy.join()
+    if ended is None:
+        console.close()
+        return _without_verdict(console, returncode, log_path)
+    console.end(ended, options.reports_dir)
+    if returncode != ended.status:  # pytest's own end after the verdict (an internal error)
+        console.say(f"pytest ended with status {returncode}: see {log_path}")
+    return returncode
+
+
+def _follow(read_end: int, console: RunConsole, stops: Stops) -> Ended | None:
+    """Render the events until the child closes its end; the run's end, if it came."""
+    ended = None
+    with os.fdopen(read_end, encoding="utf-8") as events:
+        for line in events:
+            try:
+                event = decode(line)
+            except EventError as err:
+                console.say(f"a line of the suite's events was ignored: {err}")
+                continue
+            if isinstance(event, Ready):
+                stops.ready()
+            if isinstance(event, Ended):
+                ended = event
+            else:
+                console.handle(event)
+    return ended
+
+
+def _copy(
+    output: IO[str], log: IO[str], shown: IO[str] | None, scrub: Callable[[str], str]
+) -> None:
+    for raw in output:
+        line = scrub(raw)
+        log.write(line)
+        log.flush()
+        if shown is not None:
+            shown.write(line)
+            shown.flush()
+
+
+def _without_verdict(console: RunConsole, returncode: int, log_path: Path) -> int:
+    """The suite ended before its verdict: a refused target (pytest's usage error, one
+    message), or a crash of its own (the log has it)."""
+    if returncode == PYTEST_USAGE_ERROR:
+        console.say(f"could not run: {usage_error(log_path)}")
+        return ExitStatus.CANNOT_RUN
+    console.say(f"the suite ended with status {returncode} before its verdict: see {log_path}")
+    if returncode < 0:  # killed by a signal
+        return ExitStatus.INTERRUPTED
+    return returncode or ExitStatus.VIOLATIONS  # no verdict is no pass
+
+
+def usage_error(log_path: Path) -> str:
+    """The message pytest printed for a usage error (`ERROR: ...` and what follows)."""
+    lines = [_ANSI.sub("", line) for line in log_path.read_text("utf-8").splitlines()]
+    start = next((i for i, line in enumerate(lines) if line.startswith("ERROR: ")), None)
+    if start is None:
+        return f"see {log_path}"
+    message = [line for line in lines[start:] if line.strip()]
+    return "\n".join([message[0].removeprefix("ERROR: "), *message[1:]])
