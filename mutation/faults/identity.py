@@ -27,9 +27,7 @@ def id_reused_after_delete(app: ASGIApp) -> ASGIApp:
     return Fault(app, on_reply=on_reply)
 
 
-@fault(
-    "get_answers_other_id", "a get answers with the id in upper case", "answers_requested_id"
-)
+@fault("get_answers_other_id", "a get answers with the id in upper case", "answers_requested_id")
 def get_answers_other_id(app: ASGIApp) -> ASGIApp:
     def on_reply(request: Request, reply: Reply) -> Reply:
         if is_item(request, "GET") and reply.status == 200:
