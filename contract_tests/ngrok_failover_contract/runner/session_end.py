@@ -10,13 +10,14 @@ from ..core.verdict import ExitStatus
 from ..reporting.findings import finding_from
 from ..reporting.redaction import redact, redact_tree
 from ..reporting.summary import render_summary, status_of
-from .options import KEY_ENV, LOCAL_KEY, Options
+from .options import KEY_ENV, LOCAL_KEY, OTHER_KEY_ENV, Options
 from .reproduce import reproduce_line
 from .session import ContractSession
 
 
 def secrets(options: Options) -> tuple[str, ...]:
-    return tuple(s for s in (os.environ.get(KEY_ENV, ""), options.api_key, LOCAL_KEY) if s)
+    keys = (os.environ.get(KEY_ENV, ""), options.api_key, LOCAL_KEY, options.other_api_key or "")
+    return tuple(s for s in (*keys, os.environ.get(OTHER_KEY_ENV, "")) if s)
 
 
 def verdict(contract: ContractSession) -> ExitStatus:
