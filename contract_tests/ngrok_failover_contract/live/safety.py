@@ -72,7 +72,7 @@ def render_plan(*, base_url: str, profile: Profile, max_rpm: int | None, run_mar
             f"contract plan for {base_url} (profile {profile.name}):",
             *(f"  {line}" for line in OPERATIONS),
             f"  at most {profile.max_requests} requests, {pace}",
-            f"  at most {profile.max_creates} backends created, each marked "
+            f"  at most {profile.max_creates} create requests, each backend created marked "
             f"{run_marker!r} and deleted at the end",
             "  nothing this run did not create is updated or deleted",
         ]
