@@ -71,6 +71,8 @@ class Ledger:
     # The anchors as created: every lane expects them to read back so (nobody changes them).
     fixed: dict[str, Backend] = field(default_factory=dict, repr=False)
     journal: Journal | None = field(default=None, repr=False)  # every id the run created
+    # The run's ledger under another account's key (isolation checks), if it has one.
+    other: Ledger | None = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _creating: int = field(default=0, repr=False)  # the run's creates in flight
     _lost_creates: int = field(default=0, repr=False)  # creates whose answer never came
@@ -96,6 +98,7 @@ class Ledger:
             run=run,
             fixed=run.fixed,
             journal=run.journal,
+            other=run.other,
             _lock=run._lock,
         )
 
@@ -108,11 +111,16 @@ class Ledger:
                 children=frozenset(self.children),
                 elsewhere=self._elsewhere,
                 stray=self.stray,
+                other_account=self._other_account,
                 fixed=self.fixed,
             )
             base_path = urlsplit(self.client.base_url).path
             self._oracle = Oracle(self.client.api_key, base_path, self.judge, context)
         return self._oracle
+
+    def _other_account(self, backend_id: str) -> bool:
+        other = (self.run or self).other
+        return other is not None and other.ever_created(backend_id)
 
     def _elsewhere(self, backend_id: str) -> bool:
         """An id that may exist though this lane does not hold it: another lane's, a given
