@@ -59,17 +59,19 @@ lint/node_modules/.installed: lint/package.json lint/package-lock.json
 
 setup: .venv/.synced lint/node_modules/.installed ## Install pinned Python and Node tools
 
-generate: .venv/.synced clients/typescript/node_modules/.installed ## Regenerate generated/ from spec/ (openapi-python-client, pinned)
+generate: .venv/.synced clients/typescript/node_modules/.installed ## Regenerate generated/, clients/typescript/ and the server's view of the spec from spec/
 	$(PY) -m scripts.generate
 	$(PY) -m scripts.generate_typescript  # clients/typescript/: openapi-typescript, pinned
+	$(PY) -m scripts.generate_server_view  # spec/failover.server-view.openapi.yaml
 	$(UV) lock --quiet  # the client's version is the spec's info.version
 
-check-generated: .venv/.synced clients/typescript/node_modules/.installed ## Fail with a diff if generated/ is not what spec/ generates
+check-generated: .venv/.synced clients/typescript/node_modules/.installed ## Fail with a diff if generated/, clients/typescript/ or the server's view is not what spec/ generates
 	$(PY) -m scripts.generate --check
 	$(PY) -m scripts.generate_typescript --check
+	$(PY) -m scripts.generate_server_view --check
 
 lint: setup ## Validate and lint the spec, type-check it in TypeScript, ruff, mypy and the suite's layers
-	.venv/bin/openapi-spec-validator spec/failover.openapi.yaml
+	.venv/bin/openapi-spec-validator spec/failover.openapi.yaml spec/failover.server-view.openapi.yaml
 	$(NPX) spectral lint --ruleset spectral.yaml --fail-severity hint ../spec/failover.openapi.yaml
 	$(NPX) openapi-typescript ../spec/failover.openapi.yaml -o typescript/failover.d.ts --silent
 	$(NPX) tsc -p typescript/tsconfig.json
