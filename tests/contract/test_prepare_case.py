@@ -65,9 +65,9 @@ def test_a_schema_valid_body_gets_the_paths_own_id_now_and_then() -> None:
     # own, as ngrok's JavaScript client sends it, to some of them.
     cases = drawn(40)
     assert cases and not any(isinstance(c.body, dict) and "id" in c.body for c in cases)
-    run = ledger()
-    ids = []
-    for case in cases:
+    run, case, ids = ledger(), cases[0], []
+    for n in range(16):  # the choice follows the body: 16 bodies see both
+        case.path_parameters, case.body = {"id": OWNED}, {"metadata": str(n)}
         assert prepare_case(run, case)
         assert isinstance(case.body, dict)
         ids.append(case.body.get("id"))
