@@ -96,6 +96,18 @@ test-typescript: .venv/.synced clients/typescript/node_modules/.installed ## Com
 	cd clients/typescript && npx --no-install tsc -b ../../tests/typescript
 	node --test clients/typescript/dist/tests/*.test.mjs
 
+# The tools users feed the spec to (tests/tools/): Specmatic pinned in tests/tools/package-lock.json
+# (Java 17 from Debian), st from uv.lock, Prism, Redocly and openapi-typescript from their own
+# locks. Not part of make test (about 2.5 minutes); .ci/run runs it.
+.PHONY: test-tools
+tests/tools/node_modules/.installed: tests/tools/package.json tests/tools/package-lock.json
+	cd tests/tools && npm ci --no-audit --no-fund --silent
+	@touch $@
+
+test-tools: .venv/.synced tests/tools/node_modules/.installed bench/node_modules/.installed docs/tools/node_modules/.installed clients/typescript/node_modules/.installed ## Schemathesis's st, Specmatic, Prism, Redocly and openapi-typescript on the spec and the server's view, against the reference server
+	command -v java >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless)
+	.venv/bin/pytest -m tools tests/tools -n 2
+
 # The API reference page: Redocly's CLI pinned in docs/tools/package-lock.json, Chromium from Debian.
 .PHONY: docs docs-setup
 docs/tools/node_modules/.installed: docs/tools/package.json docs/tools/package-lock.json
@@ -179,6 +191,7 @@ test-pythons: .venv/.synced ## test-install's tests on CPython 3.13 and 3.14, in
 clean: ## Remove installed tools, caches, reports and build output (everything git ignores)
 	rm -rf .tools .venv lint/node_modules bench/node_modules lint/typescript/failover.d.ts dist build \
 	  reports .mypy_cache .ruff_cache .pytest_cache .hypothesis .schemathesis
-	rm -rf clients/typescript/node_modules clients/typescript/dist docs/tools/node_modules docs/reference/index.html
+	rm -rf clients/typescript/node_modules clients/typescript/dist docs/tools/node_modules docs/reference/index.html \
+	  tests/tools/node_modules
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 	find . -name '*.egg-info' -type d -prune -exec rm -rf {} +
