@@ -29,6 +29,7 @@ from ..compat import (
 )
 from ..core.api import BACKEND_ID_RE, COLLECTION
 from ..core.exchange import attach_exchange, json_or_none
+from ..core.registry import ContractViolation
 from ..core.spec import SPEC
 from ..live.client import REQUEST_TIMEOUT_S
 from ..live.ledger import Ledger
@@ -225,15 +226,27 @@ def send_case(
     meanwhile calls its backend foreign."""
     creating = case.method.upper() == "POST" and case.path == COLLECTION
     started = time.time()
-    with ledger.creating() if creating else nullcontext():
-        response = send()
-        window = Window.around(started, time.time())
-        exchange = exchange_of(response)
-        if ledger.stateful:
-            ledger.enter(exchange)
+    entered = None
+    try:
+        with ledger.creating() if creating else nullcontext():
+            response = send()
+            window = Window.around(started, time.time())
+            exchange = exchange_of(response)
+            if ledger.stateful:
+                ledger.enter(exchange)
+    except ContractViolation as violation:  # a reused id: judged (raised) below
+        entered = violation
     if ledger.stateful:
-        ledger.oracle.defer(exchange, window)
+        raw = response.request.body
+        raw_body = raw.encode() if isinstance(raw, str) else raw if isinstance(raw, bytes) else None
+        ledger.judged(exchange, window, entered=entered, deferred=True, raw_body=raw_body)
     return response
+
+
+def judged_by_schemathesis(ledger: Ledger) -> bool:
+    """Whether Schemathesis's own checks judge the lane's answers: not in a comparison,
+    whose two models and per-field comparison judge both sides alike (`compare`)."""
+    return ledger.twin is None
 
 
 def validated(response: schemathesis.Response, validate: Callable[[], None]) -> None:

@@ -100,6 +100,8 @@ def screen_for(stream: IO[str], *, live: bool | None = None) -> Screen:
 class RunConsole:
     """Renders one run's events on a `Screen`; every line passes `redact` first."""
 
+    prefix = PREFIX  # what the command's own lines start with
+
     def __init__(
         self,
         screen: Screen,
@@ -119,7 +121,7 @@ class RunConsole:
 
     def say(self, text: str) -> None:
         """A line of the command's own (prefixed)."""
-        self.screen.line(self.redact(f"{PREFIX} {text}"))
+        self.screen.line(self.redact(f"{self.prefix} {text}"))
 
     def handle(self, event: Event) -> None:
         if isinstance(event, Collected):

@@ -16,11 +16,11 @@ import pytest
 
 from ..core.registry import ContractViolation, Property
 from ..core.verdict import ExitStatus
-from ..live.client import ApiClient
 from ..live.journal import Journal
 from ..live.ledger import Ledger, StatelessServer
 from ..live.sweep import Swept
 from ..reporting.findings import finding_from
+from .comparing import base_client, finish_other, other_side
 from .options import named
 from .reference import reference_server
 from .session import ContractSession
@@ -47,7 +47,7 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
     options = contract.options
     with ExitStack() as stack:
         base_url = options.base_url or stack.enter_context(reference_server(options, wraps))
-        client = ApiClient(base_url, options.api_key, contract.gate)
+        client = base_client(contract, base_url)
         stack.callback(client.close)
         journal = Journal(options.reports_dir / JOURNALS, options.run_id)
         contract.gate.journaled = journal.__contains__
@@ -71,6 +71,12 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
                     f"schema only: run again with {named('profile', 'schema')}"
                 )
                 pytest.exit(contract.cannot_run, returncode=ExitStatus.CANNOT_RUN)
+        if contract.comparing is not None:
+            stack.enter_context(
+                other_side(
+                    contract, ledger, anchors=ANCHOR_COUNT, journals=JOURNALS, finish=finish_run
+                )
+            )
         yield ledger
 
 
@@ -88,6 +94,9 @@ def finish_run(contract: ContractSession) -> None:
             print(f"contract: cleanup failed: {type(err).__name__}: {err}", file=sys.stderr)
         if ledger.journal is not None:  # kept for `cleanup` while anything may be left
             ledger.journal.close(keep=bool(contract.swept.left))
+        finish_other(contract)
+    if contract.comparing is not None:
+        return  # a comparison read each side's strays after every test
     for backend_id, item in contract.swept.strays.items():
         contract.findings.extend(finding_from("(cleanup)", _stray(ledger, backend_id, item)))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from ..compare.keys import OTHER_KEY_ENV
 from ..core.registry import ContractViolation, Property
 from ..core.verdict import ExitStatus
 from ..reporting.findings import finding_from
@@ -16,7 +17,8 @@ from .session import ContractSession
 
 
 def secrets(options: Options) -> tuple[str, ...]:
-    return tuple(s for s in (os.environ.get(KEY_ENV, ""), options.api_key, LOCAL_KEY) if s)
+    keys = (os.environ.get(KEY_ENV, ""), os.environ.get(OTHER_KEY_ENV, ""), options.api_key)
+    return tuple(s for s in (*keys, LOCAL_KEY) if s)
 
 
 def verdict(contract: ContractSession) -> ExitStatus:
