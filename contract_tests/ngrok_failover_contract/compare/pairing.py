@@ -432,6 +432,11 @@ class TwinLane:
             comparison.found(pages_compared(WALK, base, other, skip=comparison.skipped), set())
         return base_result
 
+    def anchored(self, anchors: list[str]) -> None:
+        other, names = self.other, self.comparison.names
+        other.anchors[:] = [a for a in map(names.other_of, anchors) if a is not None]
+        other.fixed.update(other.oracle.release(other.anchors))
+
     def discard(self, lane: Ledger, backend_id: str) -> None:
         comparison = self.comparison
         other_id = comparison.names.other_of(backend_id)

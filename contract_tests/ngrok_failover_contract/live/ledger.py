@@ -71,6 +71,9 @@ class Twin(Protocol):
         """`walk` (a read of the whole list) on each side, each judged by its own model and
         compared; what it gave on the base side (None when it broke there)."""
 
+    def anchored(self, anchors: list[str]) -> None:
+        """The base side made its anchors (each create paired): the other side's are theirs."""
+
     def discard(self, lane: Ledger, backend_id: str) -> None:
         """The base side deleted `backend_id` unjudged: the other side deletes its own."""
 
@@ -417,6 +420,8 @@ class Ledger:
                     raise StatelessServer(f"the backend just created ({backend_id}) is not found")
                 self.observe(found)
         self.fixed.update(self.oracle.release(self.anchors))
+        if self.twin is not None:
+            self.twin.anchored(self.anchors)
 
     def clean_up(self, workers: int = 1) -> Swept:
         """Delete what this run created: the ids it knows, `workers` at a time, the anchors

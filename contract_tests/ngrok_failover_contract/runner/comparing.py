@@ -41,7 +41,7 @@ from ..core.verdict import ExitStatus, Kind, exit_status
 from ..live.client import ApiClient
 from ..live.gate import Gate
 from ..live.journal import Journal
-from ..live.ledger import Ledger, StatelessServer
+from ..live.ledger import Ledger
 from ..live.marker import marker_of
 from ..live.safety import PreflightError, is_remote, preflight, render_plan
 from ..reporting.summary import outline
@@ -272,12 +272,12 @@ def other_side(
     contract: ContractSession,
     ledger: Ledger,
     *,
-    anchors: int,
     journals: str,
     finish: Callable[[ContractSession], None],
 ) -> Iterator[None]:
-    """The other side, made as the base side was (survey, anchors), paired with it; `finish`
-    (the run's cleanup, both sides) runs before its client closes."""
+    """The other side, surveyed as the base side was, and paired with it: what the base side
+    does next (its anchors first) is done on both. `finish` (the run's cleanup, both sides)
+    runs before the other side's client closes."""
     comparing = contract.comparing
     assert comparing is not None
     settings, options = comparing.settings, contract.options
@@ -311,18 +311,9 @@ def other_side(
         comparing.comparison = comparison
         try:
             other.survey()
-            if options.profile.semantic:
-                other.make_anchors(anchors)
-        except StatelessServer as err:
-            contract.cannot_run = f"the other side ({settings.other_label}) keeps no state: {err}"
-            pytest.exit(contract.cannot_run, returncode=ExitStatus.CANNOT_RUN)
         except UNREACHABLE as error:
             comparison.unreachable(error, None)
-        # Made in one order on both sides (a side whose setup broke made fewer).
-        for mine, theirs in (
-            *zip(ledger.anchors, other.anchors, strict=False),
-            *zip(ledger.given_children, other.given_children, strict=False),
-        ):
+        for mine, theirs in zip(ledger.given_children, other.given_children, strict=True):
             names.pair(mine, theirs)
         comparison.attach()
         yield

@@ -62,6 +62,8 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
         )
         stack.callback(finish_run, contract)  # also at the session's end, whatever ends it
         ledger.survey()
+        if contract.comparing is not None:  # from here on, each request goes to both sides
+            stack.enter_context(other_side(contract, ledger, journals=JOURNALS, finish=finish_run))
         if options.profile.semantic:
             try:
                 ledger.make_anchors(ANCHOR_COUNT)
@@ -71,12 +73,6 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
                     f"schema only: run again with {named('profile', 'schema')}"
                 )
                 pytest.exit(contract.cannot_run, returncode=ExitStatus.CANNOT_RUN)
-        if contract.comparing is not None:
-            stack.enter_context(
-                other_side(
-                    contract, ledger, anchors=ANCHOR_COUNT, journals=JOURNALS, finish=finish_run
-                )
-            )
         yield ledger
 
 
