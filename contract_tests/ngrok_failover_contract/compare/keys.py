@@ -13,7 +13,7 @@ import json
 from ..drivers.nearmiss import KEY_EDITS, near_miss_key
 
 # Where the other side's key is read from (never a flag, so it never shows in a command).
-OTHER_KEY_ENV = "OTHER_NGROK_API_KEY"
+OTHER_SIDE_KEY_ENV = "OTHER_NGROK_API_KEY"
 # What a header resembling the key in no known way becomes: refused by every server.
 FOREIGN_KEY = "Bearer contract-compare-no-such-key"
 # A key this short could turn up in any header by chance: its parts are not looked for.

@@ -17,7 +17,7 @@ from ..reporting.curl import as_curl, describe_response
 from ..reporting.redaction import redact
 from .deciders import Fact, deciding
 from .differ import Difference
-from .keys import OTHER_KEY_ENV
+from .keys import OTHER_SIDE_KEY_ENV
 
 MARKDOWN = "differences.md"
 JSON = "differences.json"
@@ -198,7 +198,7 @@ def _cell(text: str, limit: int = _CELL) -> str:
 def curl_of(exchange: Exchange, side: str) -> str:
     """The request as curl; the other side's key is its own variable."""
     curl = as_curl(exchange)
-    return curl.replace("$NGROK_API_KEY", f"${OTHER_KEY_ENV}") if side == "other" else curl
+    return curl.replace("$NGROK_API_KEY", f"${OTHER_SIDE_KEY_ENV}") if side == "other" else curl
 
 
 def render_json(facts: RunFacts, kinds: list[KindOfDifference]) -> dict[str, Any]:

@@ -111,6 +111,8 @@ class Ledger:
     journal: Journal | None = field(default=None, repr=False)  # every id the run created
     # In a comparison (`compare`), what sends each judged request to the other side too.
     twin: Twin | None = field(default=None, repr=False)
+    # The run's ledger under another account's key (isolation checks), if it has one.
+    other: Ledger | None = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _creating: int = field(default=0, repr=False)  # the run's creates in flight
     _lost_creates: int = field(default=0, repr=False)  # creates whose answer never came
@@ -137,6 +139,7 @@ class Ledger:
             fixed=run.fixed,
             journal=run.journal,
             twin=run.twin.lane(seed) if run.twin is not None else None,
+            other=run.other,
             _lock=run._lock,
         )
 
@@ -149,11 +152,16 @@ class Ledger:
                 children=frozenset(self.children),
                 elsewhere=self._elsewhere,
                 stray=self.stray,
+                other_account=self._other_account,
                 fixed=self.fixed,
             )
             base_path = urlsplit(self.client.base_url).path
             self._oracle = Oracle(self.client.api_key, base_path, self.judge, context)
         return self._oracle
+
+    def _other_account(self, backend_id: str) -> bool:
+        other = (self.run or self).other
+        return other is not None and other.ever_created(backend_id)
 
     def _elsewhere(self, backend_id: str) -> bool:
         """An id that may exist though this lane does not hold it: another lane's, a given

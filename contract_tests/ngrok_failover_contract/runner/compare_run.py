@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..compare.keys import OTHER_KEY_ENV
+from ..compare.keys import OTHER_SIDE_KEY_ENV
 from ..compare.report import MARKDOWN
 from ..core.verdict import ExitStatus
 from ..live.safety import DEFAULT_REMOTE_RPM
@@ -48,7 +48,7 @@ DESCRIPTION = (
     "report of where their answers differ beyond what the documentation leaves free."
 )
 EPILOG = f"""\
-the keys: the base side's from ${KEY_ENV}, the other side's from ${OTHER_KEY_ENV} (never flags)
+the keys: the base side's from ${KEY_ENV}, the other side's from ${OTHER_SIDE_KEY_ENV} (never flags)
 reports: {comparing.DEFAULT_REPORTS_DIR}/ ({MARKDOWN} first, differences.json, {LOG_NAME})
 exit status: 0 no difference, 1 differences, 2 could not run, 3 inconclusive, 130 interrupted
 replay a recorded other side against a new base: {PROG} compare --base-url URL --recorded DIR
@@ -113,7 +113,7 @@ def decide(
     settings = comparing.settings_of(options, env)
     if settings is None:
         raise OptionsError(
-            f"compare needs the other side: --other-url URL (its key in ${OTHER_KEY_ENV}), or "
+            f"compare needs the other side: --other-url URL (its key in ${OTHER_SIDE_KEY_ENV}), or "
             "--recorded DIR (a comparison --record wrote)"
         )
     more = _implied(options, settings)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from ..checks.judge import Judge
-from ..compare.keys import OTHER_KEY_ENV
+from ..compare.keys import OTHER_SIDE_KEY_ENV
 from ..compare.mapping import Correspondence, Names
 from ..compare.pairing import UNREACHABLE, Comparison, Side
 from ..compare.recording import (
@@ -101,12 +101,12 @@ def settings_of(options: Options, env: Mapping[str, str]) -> Settings | None:
     if values.get("record") and recorded is not None:
         raise OptionsError(f"{_named('record')} records a live comparison, not a replay")
     _refuse_split(options)
-    key = "" if other_url is None else env.get(OTHER_KEY_ENV, "")
+    key = "" if other_url is None else env.get(OTHER_SIDE_KEY_ENV, "")
     if other_url is not None:
         check_base_url(str(other_url), _COMPARE["other_url"])
         if not key and not options.dry_run:
             raise OptionsError(
-                f"{_named('other_url')} needs the other side's key in ${OTHER_KEY_ENV}"
+                f"{_named('other_url')} needs the other side's key in ${OTHER_SIDE_KEY_ENV}"
             )
         if (
             str(other_url).rstrip("/") == (options.base_url or "").rstrip("/")
@@ -502,7 +502,7 @@ def reproduce_line(options: Options) -> str:
             if option.dest == "base_url":
                 parts.append(f"{KEY_ENV}=...")
             if option.dest == "other_url":
-                parts.append(f"{OTHER_KEY_ENV}=...")
+                parts.append(f"{OTHER_SIDE_KEY_ENV}=...")
         return " ".join(parts)
     prog = f"{PROG} compare" if INSTALLED else ".venv/bin/python -m scripts.run_compare"
     parts = [prog]

@@ -16,6 +16,7 @@ import pytest
 
 from ..core.registry import ContractViolation, Property
 from ..core.verdict import ExitStatus
+from ..live.client import ApiClient
 from ..live.journal import Journal
 from ..live.ledger import Ledger, StatelessServer
 from ..live.sweep import Swept
@@ -60,8 +61,26 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
             stateful=options.profile.semantic,
             journal=journal,
         )
+        # A comparison pairs one account per side: the isolation checks are a run's own.
+        if (
+            options.other_api_key is not None
+            and options.profile.semantic
+            and contract.comparing is None
+        ):
+            other_client = ApiClient(base_url, options.other_api_key, contract.gate)
+            stack.callback(other_client.close)
+            ledger.other = Ledger(  # the isolation checks' second account (no journal:
+                client=other_client,  # its backends keep their marker; cleanup finds them)
+                judge=contract.judge,
+                seed=options.seed,
+                given_children=(),
+                run_id=options.run_id,
+                other=ledger,
+            )
         stack.callback(finish_run, contract)  # also at the session's end, whatever ends it
         ledger.survey()
+        if ledger.other is not None:
+            ledger.other.survey()
         if contract.comparing is not None:  # from here on, each request goes to both sides
             stack.enter_context(other_side(contract, ledger, journals=JOURNALS, finish=finish_run))
         if options.profile.semantic:
@@ -83,18 +102,27 @@ def finish_run(contract: ContractSession) -> None:
         return
     contract.gate.cleaning = True  # a stop signal does not stop the cleanup
     with _signals_deferred():
-        try:
-            contract.swept = ledger.clean_up(contract.options.workers)
-        except Exception as err:  # the server is gone: say what may be left
-            contract.swept = Swept(left={i: ledger.run_id for i in ledger.existing})
-            print(f"contract: cleanup failed: {type(err).__name__}: {err}", file=sys.stderr)
+        contract.swept = swept = _clean_up(ledger, contract.options.workers)
+        if ledger.other is not None:  # the second account's, with its own key
+            other = _clean_up(ledger.other, contract.options.workers)
+            swept.removed.update(other.removed)
+            swept.left.update(other.left)
+            swept.strays.update(other.strays)
         if ledger.journal is not None:  # kept for `cleanup` while anything may be left
-            ledger.journal.close(keep=bool(contract.swept.left))
+            ledger.journal.close(keep=bool(swept.left))
         finish_other(contract)
     if contract.comparing is not None:
         return  # a comparison read each side's strays after every test
-    for backend_id, item in contract.swept.strays.items():
+    for backend_id, item in swept.strays.items():
         contract.findings.extend(finding_from("(cleanup)", _stray(ledger, backend_id, item)))
+
+
+def _clean_up(ledger: Ledger, workers: int) -> Swept:
+    try:
+        return ledger.clean_up(workers)
+    except Exception as err:  # the server is gone: say what may be left
+        print(f"contract: cleanup failed: {type(err).__name__}: {err}", file=sys.stderr)
+        return Swept(left={i: ledger.run_id for i in ledger.existing})
 
 
 def _stray(ledger: Ledger, backend_id: str, item: dict[str, Any]) -> ContractViolation:

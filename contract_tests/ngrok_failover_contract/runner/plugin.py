@@ -33,6 +33,7 @@ from .lifecycle import finish_run, install_signals, open_ledger
 from .options import (
     COMPARE,
     COMPARE_OPTIONS,
+    OTHER_KEY_ENV,
     PYTEST_OPTIONS,
     OptionsError,
     add_options,
@@ -51,6 +52,7 @@ PROGRESS = pytest.StashKey[ProgressReport]()
 # The tests that need a server that keeps state; the `schema` profile leaves them out.
 ORDER = (
     "test_lifecycle.py",
+    "test_accounts.py",
     "test_paging.py",
     "test_model.py",
     "test_schema.py",
@@ -58,6 +60,7 @@ ORDER = (
     "test_histories.py",
 )
 SEMANTIC_MODULES = (
+    "test_accounts.py",
     "test_histories.py",
     "test_lifecycle.py",
     "test_model.py",
@@ -124,6 +127,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if options.base_url is not None and session.signalled is None:
         try:
             preflight(options.base_url, options.api_key)
+            if options.other_api_key is not None:
+                preflight(options.base_url, options.other_api_key, OTHER_KEY_ENV)
         except PreflightError as err:
             raise pytest.UsageError(str(err)) from None
     comparing.preflight_other(session)
