@@ -155,10 +155,9 @@ def main(argv: list[str] | None = None) -> int:
         run = compare(mutant, seed=seed, profile=profile, mode="lenient")
         shown.append((mutant, run))
         print(f"  {mutant.name}: {outcome(mutant, run)} in {run.seconds:.1f}s", flush=True)
-    print()
-    print(fault_table(shown))
-    print()
-    print(variant_table(clean))
+    if shown:
+        print(f"\n{fault_table(shown)}")
+    print(f"\n{variant_table(clean)}")
     bad = [m.name for m, run in shown if outcome(m, run) in ("NO DIFFERENCE", "RUN BROKE")]
     bad += [f"{name} ({mode})" for name, mode, run in clean if run.status != ExitStatus.CONFORMANT]
     if bad:

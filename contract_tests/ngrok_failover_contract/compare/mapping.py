@@ -116,6 +116,8 @@ def _same_edit(original: str, near: str, counterpart: str) -> str:
     letter's case changed changes the counterpart's (or changes it, when it has no case), any
     other character changed changes the counterpart's too."""
     prefix = len(FAILOVER_PREFIX)
+    if near[prefix:] == original[prefix:].swapcase():  # the whole id's case: the same of its
+        return counterpart[:prefix] + counterpart[prefix:].swapcase()  # counterpart's, whole
     chars = list(counterpart)
     for i, (was, now) in enumerate(zip(original, near, strict=True)):
         if i < prefix or was == now:

@@ -7,6 +7,10 @@ and the test it belongs to. A replay serves the other side's lines in order, eac
 request that matches it (method, target, body, headers that say something, the key's form);
 the first that does not match ends the replay (`Diverged`): from there on the run goes on
 against the base side alone, and the report says where the two runs parted.
+
+A near miss of a backend's id (one character edited, `drivers.nearmiss`) is matched by the
+backend it is near, not by its characters: which character is edited follows the base side's
+ids, which a new base side does not share.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..checks.freedoms import Window
+from ..core.api import BACKEND_ID_RE
 from ..core.exchange import Exchange
 from ..live.client import ApiClient
 from ..reporting.curl import CLIENT_HEADERS
@@ -131,6 +136,10 @@ class Replay:
     diverged: str | None = None
     window: Window | None = None  # the last exchange served: when it was answered
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _created: set[str] = field(default_factory=set, repr=False)  # ids the recorded creates made
+
+    def __post_init__(self) -> None:
+        self._created = {i for entry in self.entries if (i := _created_id(entry)) is not None}
 
     def serve(
         self, method: str, url: str, base_url: str, content: str | None, headers: dict[str, str]
@@ -155,7 +164,7 @@ class Replay:
                 raise Diverged(self.diverged)
             entry = self.entries[self.position]
             recorded = {name: entry[name] for name in asked}
-            if recorded != asked:
+            if self._matched(recorded) != self._matched(asked):
                 self.diverged = (
                     f"request {number} of the other side ({entry['phase']}): the recording has "
                     f"{_request_line(recorded)}, this run sent {_request_line(asked)}"
@@ -174,10 +183,44 @@ class Replay:
             response_text=str(entry["response"]),
         )
 
+    def _matched(self, request: dict[str, Any]) -> dict[str, Any]:
+        """`request` with each near miss of a recorded create's id named by that id."""
+        return {
+            name: self._near_misses_named(value) if name in ("target", "body") else value
+            for name, value in request.items()
+        }
+
+    def _near_misses_named(self, text: str | None) -> str | None:
+        if text is None:
+            return None
+        return BACKEND_ID_RE.sub(lambda m: self._named(m.group(0)), text)
+
+    def _named(self, backend_id: str) -> str:
+        if backend_id in self._created:
+            return backend_id
+        near = next((i for i in self._created if _one_edit(i, backend_id)), None)
+        return backend_id if near is None else f"(one edit of {near})"
+
     def unserved(self) -> list[dict[str, Any]]:
         """What the recording holds of the run's workload (its cleanup aside) that this run
         never asked for."""
         return [e for e in self.entries[self.position :] if e["phase"] != CLEANUP]
+
+
+def _created_id(entry: dict[str, Any]) -> str | None:
+    """The id a recorded create was answered with (a 2xx), or None."""
+    if entry["method"] != "POST" or not 200 <= int(entry["status"]) < 300:
+        return None
+    try:
+        answer = json.loads(str(entry["response"]))
+    except ValueError:
+        return None
+    found = answer.get("id") if isinstance(answer, dict) else None
+    return found if isinstance(found, str) else None
+
+
+def _one_edit(original: str, near: str) -> bool:
+    return len(original) == len(near) and sum(map(str.__ne__, original, near)) == 1
 
 
 def _request_line(request: dict[str, Any]) -> str:

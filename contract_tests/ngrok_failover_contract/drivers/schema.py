@@ -21,6 +21,7 @@ from ..compat import (
     Failure,
     HypothesisTestConfig,
     HypothesisTestMode,
+    NotSet,
     Ok,
     create_test,
     derive_operation_seed,
@@ -175,9 +176,18 @@ def call_kwargs(ledger: Ledger, session: requests.Session) -> dict[str, Any]:
 
 
 def case_rng(ledger: Ledger, case: GeneratedCase) -> random.Random:
-    """A generator of choices for `case` that depends only on the seed and the case itself."""
-    key = json.dumps([case.method, case.path_parameters, case.body], sort_keys=True, default=str)
+    """A generator of choices for `case` that depends only on the seed and the case itself:
+    an id the run created counts by its place among the run's creates, not by what the server
+    named it, so that the same seed makes the same choices on any server (`compare`)."""
+    body = None if isinstance(case.body, NotSet) else case.body  # its str holds an address
+    key = json.dumps([case.method, case.path_parameters, body], sort_keys=True, default=str)
+    created = (ledger.run or ledger).created
+    key = BACKEND_ID_RE.sub(lambda m: _place(created, m.group(0)), key)
     return random.Random(f"{ledger.seed}:{key}")
+
+
+def _place(created: list[str], backend_id: str) -> str:
+    return f"created#{created.index(backend_id)}" if backend_id in created else backend_id
 
 
 def prepare_case(ledger: Ledger, case: GeneratedCase) -> bool:
