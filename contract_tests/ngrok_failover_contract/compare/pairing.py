@@ -366,8 +366,10 @@ class TwinLane:
         raw_body: bytes | None,
     ) -> None:
         comparison = self.comparison
-        if raw_body is not None and comparison.base_recorder is not None and window is not None:
-            comparison.base_recorder.write(exchange, window)
+        history = lane.client.history
+        sent_by_client = bool(history) and history[-1] is exchange  # its recorder wrote it
+        if comparison.base_recorder is not None and window is not None and not sent_by_client:
+            comparison.base_recorder.write(exchange, window)  # Schemathesis sent it
         call = lane.oracle.call(exchange)
         base_broken = judged(lane, exchange, window, entered)
         if comparison.dark is not None:
