@@ -159,7 +159,7 @@ mutation: .venv/.synced ## The suite against every planted fault and benign vari
 compare: .venv/.synced ## Compare two servers: one workload sent to both, differences by kind in reports/compare/ (BASE_URL= NGROK_API_KEY= OTHER_URL= OTHER_NGROK_API_KEY= CHILD_BACKENDS= OTHER_CHILD_BACKENDS= PROFILE= SEED= LIVE=1 DRY_RUN=1 MAX_RPM= RECORD=dir RECORDED=dir REPORTS_DIR= VERBOSE=1)
 	$(PY) -m scripts.run_compare
 
-compare-mutation: .venv/.synced ## The reference server compared with every planted fault and benign variant: two tables
+compare-mutation: .venv/.synced ## The reference server compared with every planted fault and benign variant (PROFILE=live unless given, SEED=): two tables
 	$(PY) -m scripts.run_compare_mutation
 
 # Three distributions, each a wheel and an sdist, versions the spec's info.version. The contract

@@ -130,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--only", nargs="*", help="these faults and variants only")
     args, rest = parser.parse_known_args(argv)
+    if not os.environ.get("PROFILE") and not any(a.startswith("--profile") for a in rest):
+        rest.append("--profile=live")  # 79 whole runs: quick's would take most of an hour
     try:  # --seed and --profile (SEED, PROFILE) as for any run; the seed defaults to CI's
         options = resolve(os.environ, rest, default_seed=CI_SEED, extension=RIG)
     except OptionsError as err:
