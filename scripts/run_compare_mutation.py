@@ -6,7 +6,9 @@ starts for itself, the other side the reference server wrapped by one fault or v
 served from this process (so the two sides are two processes). A fault must show as a
 difference, and one of its kinds should be the property meant to catch it; a fault that only
 requests side by side can show (a race, a lost update) cannot show to a comparison, which
-sends one request at a time, and is listed apart. The reference server itself and each
+sends one request at a time, and is listed apart, as is a fault only a second account shows
+(a comparison pairs one account per side) and one only a list longer than the profile makes
+shows. The reference server itself and each
 benign variant must show no difference, in both reference modes. Prints two tables and
 exits non-zero if a fault shows no difference or a variant shows one.
 """
@@ -26,7 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mutation import BENIGN, MUTANTS, Mutant
+from mutation.faults.paging import LIST_CAP
 from mutation.plugin import RIG
+from ngrok_failover_contract.core.profiles import PROFILES
 from ngrok_failover_contract.core.registry import Property
 from ngrok_failover_contract.core.verdict import ExitStatus
 from ngrok_failover_contract.runner.options import CI_SEED, OptionsError, resolve
@@ -37,6 +41,10 @@ ROOT = Path(__file__).resolve().parent.parent
 OTHER_KEY = "compare-mutation-other-side-key"
 # Faults only requests in flight at once can show: a comparison sends one at a time.
 SIDE_BY_SIDE = frozenset({Property.HISTORY_IS_LINEARIZABLE})
+# Faults only a second account shows: a comparison pairs one account per side.
+SECOND_ACCOUNT = frozenset({Property.ACCOUNTS_KEPT_APART})
+# Faults only a list longer than this shows (the paging test's backends make it so).
+LONG_LIST = {"list_capped": LIST_CAP}
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +95,25 @@ def compare(variant: Mutant | None, *, seed: int, profile: str, mode: str) -> Co
     return Compared(result.returncode, elapsed, kinds, counts)
 
 
-def shows_to_a_comparison(mutant: Mutant) -> bool:
-    return mutant.min_workers <= 1 and mutant.catcher not in SIDE_BY_SIDE
+def beyond_a_comparison(mutant: Mutant, profile: str) -> str | None:
+    """Why a comparison with `profile` cannot show `mutant` (None: it must)."""
+    if mutant.min_workers > 1 or mutant.catcher in SIDE_BY_SIDE:
+        return "side by side"
+    if mutant.catcher in SECOND_ACCOUNT:
+        return "2nd account"
+    if PROFILES[profile].paging_backends <= LONG_LIST.get(mutant.name, -1):
+        return f"list > {LONG_LIST[mutant.name]}"
+    return None
 
 
-def outcome(mutant: Mutant, run: Compared) -> str:
-    if not shows_to_a_comparison(mutant):
-        return "n/a" if run.status == ExitStatus.CONFORMANT else "shown anyway"
+def shows_to_a_comparison(mutant: Mutant, profile: str) -> bool:
+    return beyond_a_comparison(mutant, profile) is None
+
+
+def outcome(mutant: Mutant, run: Compared, profile: str) -> str:
+    why = beyond_a_comparison(mutant, profile)
+    if why is not None:
+        return f"n/a ({why})" if run.status == ExitStatus.CONFORMANT else "shown anyway"
     if run.status == ExitStatus.CONFORMANT:
         return "NO DIFFERENCE"
     if run.status != ExitStatus.VIOLATIONS:
@@ -101,17 +121,17 @@ def outcome(mutant: Mutant, run: Compared) -> str:
     return "ok" if mutant.catcher in run.kinds else "other kind"
 
 
-def fault_table(rows: list[tuple[Mutant, Compared]]) -> str:
+def fault_table(rows: list[tuple[Mutant, Compared]], profile: str) -> str:
     width = max(len(m.name) for m, _ in rows)
     lines = [
-        f"{'fault':<{width}} | seconds | outcome       | kinds of difference (count)",
+        f"{'fault':<{width}} | seconds | outcome            | kinds of difference (count)",
         "-" * 110,
     ]
     for mutant, run in rows:
         kinds = ", ".join(f"{k} ({n})" for k, n in zip(run.kinds, run.counts, strict=True)) or "-"
         expected = "" if mutant.catcher in run.kinds else f" [the suite's: {mutant.catcher}]"
         lines.append(
-            f"{mutant.name:<{width}} | {run.seconds:7.1f} | {outcome(mutant, run):<13} | "
+            f"{mutant.name:<{width}} | {run.seconds:7.1f} | {outcome(mutant, run, profile):<18} | "
             f"{kinds}{expected}"
         )
     return "\n".join(lines)
@@ -156,19 +176,21 @@ def main(argv: list[str] | None = None) -> int:
     for mutant in faults:
         run = compare(mutant, seed=seed, profile=profile, mode="lenient")
         shown.append((mutant, run))
-        print(f"  {mutant.name}: {outcome(mutant, run)} in {run.seconds:.1f}s", flush=True)
+        print(f"  {mutant.name}: {outcome(mutant, run, profile)} in {run.seconds:.1f}s", flush=True)
     if shown:
-        print(f"\n{fault_table(shown)}")
+        print(f"\n{fault_table(shown, profile)}")
     print(f"\n{variant_table(clean)}")
-    bad = [m.name for m, run in shown if outcome(m, run) in ("NO DIFFERENCE", "RUN BROKE")]
+    bad = [m.name for m, run in shown if outcome(m, run, profile) in ("NO DIFFERENCE", "RUN BROKE")]
     bad += [f"{name} ({mode})" for name, mode, run in clean if run.status != ExitStatus.CONFORMANT]
     if bad:
         print(f"\ncompare-mutation: FAILED for {', '.join(bad)}")
         return 1
-    named = sum(outcome(m, run) == "ok" for m, run in shown)
+    named = sum(outcome(m, run, profile) == "ok" for m, run in shown)
+    unreachable = sum(not shows_to_a_comparison(m, profile) for m, _ in shown)
     print(
         f"\ncompare-mutation: every fault that changes an answer shows as a difference "
-        f"({named} of {len(shown)} by the suite's own property); the reference server and "
+        f"({named} of {len(shown) - unreachable} by the suite's own property; {unreachable} "
+        "beyond a comparison: n/a); the reference server and "
         f"{len(variants) - 1} benign variants show none in both modes"
     )
     return 0

@@ -40,6 +40,7 @@ _NOT_REPEATED = frozenset({"host", "content-length", "connection", "transfer-enc
 UNREACHABLE: tuple[type[BaseException], ...] = (*TRANSPORT_ERRORS, Diverged)
 WALK = "listFailoverBackends (walk)"
 STATE = "(state after the test)"
+SURVEY = "listFailoverBackends (before the run)"
 
 
 @dataclass
@@ -110,6 +111,17 @@ class Comparison:
             return
         where = f"{exchange.method} {exchange.url}" if exchange else "a request"
         self.faults.append(f"{where} ({self.test}): {type(error).__name__}: {error}")
+
+    def surveyed(self, base: Exchange, violation: ContractViolation) -> None:
+        """The other side's list broke a property before the run (its survey), where the
+        base side's answered: a difference of verdict."""
+        other = violation.exchange or base
+        differences = verdict_differences(
+            SURVEY,
+            Answer(base, {}, base.json()),
+            Answer(other, {violation.prop: violation.message}, json_or_none(other.response_text)),
+        )
+        self.found(differences or [], set())
 
     # -- the other side's request ---------------------------------------------------------
 

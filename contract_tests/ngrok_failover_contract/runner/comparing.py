@@ -36,6 +36,7 @@ from ..compare.recording import (
 )
 from ..compare.report import JSON, RunFacts, kinds_of
 from ..compare.report import write as write_report
+from ..core.registry import ContractViolation
 from ..core.spec import INSTALLED
 from ..core.verdict import ExitStatus, Kind, exit_status
 from ..live.client import ApiClient
@@ -313,6 +314,8 @@ def other_side(
             other.survey()
         except UNREACHABLE as error:
             comparison.unreachable(error, None)
+        except ContractViolation as violation:  # a list the base side answered: a difference
+            comparison.surveyed(ledger.client.history[-1], violation)
         for mine, theirs in zip(ledger.given_children, other.given_children, strict=True):
             names.pair(mine, theirs)
         comparison.attach()
