@@ -88,6 +88,7 @@ def test_the_reference_server_compared_with_itself_differs_nowhere(
     assert compared.report["kinds"] == []
     assert compared.report["compared"]["pairs"] > 50  # the workload reached both sides
     assert "SAME: no difference found (exit status 0)" in compared.markdown
+    assert "DIFFERS" not in compared.output
     assert OTHER_KEY not in compared.output + compared.markdown + json.dumps(compared.report)
     if mode == "strict":
         return
@@ -110,6 +111,7 @@ def test_a_planted_fault_is_a_difference_named_by_its_kind_and_a_replay_reports_
     found = [kind for kind, _, _ in kinds(live)]
     assert Property.METADATA_READS_BACK in found
     assert "| kind | operation | count | first example |" in live.markdown
+    assert "] DIFFERS suite/test_lifecycle.py::" in live.output  # the test's line says so
     assert f"## 1. {found[0]}" in live.markdown
     assert OTHER_KEY not in (recording / "other.jsonl").read_text(encoding="utf-8")
     # The recorded faulty side against a third server (the base side the replay starts).

@@ -31,7 +31,13 @@ PREFIX = "contract:"
 LOG_NAME = "pytest.log"
 # Plain output (CI, a pipe): a long test says it is still running at most this often.
 HEARTBEAT_S = 30.0
-_OUTCOMES = {"passed": "passed", "failed": "FAILED", "error": "ERROR", "skipped": "skipped"}
+_OUTCOMES = {
+    "passed": "passed",
+    "failed": "FAILED",
+    "error": "ERROR",
+    "skipped": "skipped",
+    "differs": "DIFFERS",  # a comparison's test whose two sides answered unlike each other
+}
 
 
 class Screen(Protocol):

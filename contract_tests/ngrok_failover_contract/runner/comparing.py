@@ -225,6 +225,13 @@ class Comparing:
     def stop(self, reason: str) -> None:
         self.gate.stop(reason)
 
+    def relabel(self, nodeid: str, outcome: str) -> str:
+        """A test that passed (none raises in a comparison) but found a difference: differs."""
+        comparison = self.comparison
+        if outcome != "passed" or comparison is None:
+            return outcome
+        return "differs" if any(d.test == nodeid for d in comparison.differences) else outcome
+
 
 def configure(config: pytest.Config, contract: ContractSession, settings: Settings) -> Comparing:
     """The comparison of this session, its consent checked and its other side's gate made

@@ -117,6 +117,8 @@ def pytest_configure(config: pytest.Config) -> None:
         session.comparing = comparing.configure(config, session, compare)
     others = session.comparing.gate if session.comparing else None
     progress.sent = lambda: gate.requests + (others.requests if others else 0)
+    if session.comparing is not None:
+        progress.relabel = session.comparing.relabel
     config.stash[PROGRESS] = progress
     session.closing.callback(progress.channel.close)
     if progress.channel.open:
