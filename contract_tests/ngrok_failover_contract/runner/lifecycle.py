@@ -21,6 +21,7 @@ from ..live.journal import Journal
 from ..live.ledger import Ledger, StatelessServer
 from ..live.sweep import Swept
 from ..reporting.findings import finding_from
+from .comparing import base_client, finish_other, other_side
 from .options import named
 from .reference import reference_server
 from .session import ContractSession
@@ -47,7 +48,7 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
     options = contract.options
     with ExitStack() as stack:
         base_url = options.base_url or stack.enter_context(reference_server(options, wraps))
-        client = ApiClient(base_url, options.api_key, contract.gate)
+        client = base_client(contract, base_url)
         stack.callback(client.close)
         journal = Journal(options.reports_dir / JOURNALS, options.run_id)
         contract.gate.journaled = journal.__contains__
@@ -60,7 +61,12 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
             stateful=options.profile.semantic,
             journal=journal,
         )
-        if options.other_api_key is not None and options.profile.semantic:
+        # A comparison pairs one account per side: the isolation checks are a run's own.
+        if (
+            options.other_api_key is not None
+            and options.profile.semantic
+            and contract.comparing is None
+        ):
             other_client = ApiClient(base_url, options.other_api_key, contract.gate)
             stack.callback(other_client.close)
             ledger.other = Ledger(  # the isolation checks' second account (no journal:
@@ -75,6 +81,8 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
         ledger.survey()
         if ledger.other is not None:
             ledger.other.survey()
+        if contract.comparing is not None:  # from here on, each request goes to both sides
+            stack.enter_context(other_side(contract, ledger, journals=JOURNALS, finish=finish_run))
         if options.profile.semantic:
             try:
                 ledger.make_anchors(ANCHOR_COUNT)
@@ -102,6 +110,9 @@ def finish_run(contract: ContractSession) -> None:
             swept.strays.update(other.strays)
         if ledger.journal is not None:  # kept for `cleanup` while anything may be left
             ledger.journal.close(keep=bool(swept.left))
+        finish_other(contract)
+    if contract.comparing is not None:
+        return  # a comparison read each side's strays after every test
     for backend_id, item in swept.strays.items():
         contract.findings.extend(finding_from("(cleanup)", _stray(ledger, backend_id, item)))
 
