@@ -12,7 +12,7 @@ from ngrok_failover_contract.runner.options import LOCAL_OTHER_KEY, OptionsError
 from ngrok_failover_server.config import ServerConfig
 from ngrok_failover_server.testing import new_api_key, serve_in_thread
 
-from .helpers import CI_SEED, run_contract
+from .helpers import CI_SEED, Verdict, run_contract
 
 LOCAL = "http://127.0.0.1:8080"
 
@@ -27,19 +27,17 @@ def test_the_other_key_comes_from_the_environment_or_the_self_started_server() -
         resolve({"NGROK_API_KEY": "a", "NGROK_OTHER_ACCOUNT_KEY": "a"}, [f"--base-url={LOCAL}"])
 
 
+def _isolation_test(reports: Path, base_url: str, env: dict[str, str]) -> Verdict:
+    """The suite's isolation test alone, against the server at `base_url`."""
+    common = (f"--seed={CI_SEED}", f"--base-url={base_url}", "--profile=live")
+    return run_contract(reports, *common, "--", "-k", "accounts", env=env)
+
+
 def test_two_accounts_of_a_server_are_checked_apart_and_neither_key_shown(tmp_path: Path) -> None:
     key, other = new_api_key(), new_api_key()
     with serve_in_thread(ServerConfig(api_key=key, accounts=(("team-b", other),))) as server:
-        verdict = run_contract(
-            tmp_path,
-            f"--seed={CI_SEED}",
-            f"--base-url={server.base_url}",
-            "--profile=live",
-            "--",
-            "-k",
-            "accounts",
-            env={"NGROK_API_KEY": key, "NGROK_OTHER_ACCOUNT_KEY": other},
-        )
+        env = {"NGROK_API_KEY": key, "NGROK_OTHER_ACCOUNT_KEY": other}
+        verdict = _isolation_test(tmp_path, server.base_url, env)
     assert verdict.returncode == ExitStatus.CONFORMANT, verdict.output[-3000:]
     assert "passed  suite/test_accounts.py" in verdict.output, verdict.output[-3000:]
     written = "".join(p.read_text("utf-8") for p in tmp_path.rglob("*") if p.is_file())
@@ -48,16 +46,7 @@ def test_two_accounts_of_a_server_are_checked_apart_and_neither_key_shown(tmp_pa
 
 def test_without_a_second_key_the_isolation_test_is_skipped_saying_why(tmp_path: Path) -> None:
     with serve_in_thread() as server:
-        verdict = run_contract(
-            tmp_path,
-            f"--seed={CI_SEED}",
-            f"--base-url={server.base_url}",
-            "--profile=live",
-            "--",
-            "-k",
-            "accounts",
-            env={"NGROK_API_KEY": server.api_key},
-        )
+        verdict = _isolation_test(tmp_path, server.base_url, {"NGROK_API_KEY": server.api_key})
     assert verdict.returncode == ExitStatus.CONFORMANT, verdict.output[-3000:]
     log = (tmp_path / "pytest.log").read_text("utf-8")
     assert "skipped" in verdict.output and "NGROK_OTHER_ACCOUNT_KEY" in log
