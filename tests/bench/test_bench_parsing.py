@@ -15,7 +15,7 @@ from bench.common import Section, free_port, running, spread
 from bench.contract import mutation_verdicts, st_test_cases
 from bench.paging import PagingPoint, plot
 from bench.server_vs_prism import parse_wrk
-from mutation import BENIGN
+from mutation import BENIGN, MUTANTS
 
 WRK_OUTPUT = """\
 Running 5s test @ http://127.0.0.1:8080
@@ -159,8 +159,9 @@ def test_cells_are_named_in_few_words() -> None:
 def test_a_smoke_run_checks_one_benign_variant_with_one_seed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """`make bench QUICK=1`'s mutation row: CI's sample of faults, one variant, one seed (the
-    whole set's variants in both modes with three seeds took most of its 20 minutes)."""
+    """`make bench QUICK=1`'s mutation row: a few of CI's sample of faults, one variant, one
+    seed, one mode (the whole set's variants in both modes with three seeds took most of its
+    20 minutes)."""
     ran: list[list[str]] = []
 
     def fake_run(command: list[str], **_: object) -> subprocess.CompletedProcess[str]:
@@ -170,11 +171,25 @@ def test_a_smoke_run_checks_one_benign_variant_with_one_seed(
     monkeypatch.setattr(contract.subprocess, "run", fake_run)
     assert contract.mutation_seconds(sample=True) == ([2.0], 1, True)
     (command,) = ran
-    assert "--sample" in command and "--variant-seeds=1" in command
+    assert "--variant-seeds=1" in command and "--modes=lenient" in command
+    assert "--no-reference" in command
+    faults = command[command.index("--only") + 1 : command.index("--variant-seeds=1")]
+    assert faults == contract.smoke_faults() and len(faults) == contract.SMOKE_FAULTS
+    assert all(MUTANTS[name].sample for name in faults)
     chosen = command[command.index("--variants") + 1 :]
     assert chosen == [contract.smoke_variant()] and BENIGN[chosen[0]].sample
     contract.mutation_seconds(sample=False)
-    assert "--variants" not in ran[-1] and "--sample" not in ran[-1]
+    assert "--variants" not in ran[-1] and "--only" not in ran[-1] and "--modes" not in ran[-1]
+
+
+def test_a_smoke_run_of_workers_skips_the_long_waits() -> None:
+    quick = concurrency.plan(quick=True)
+    assert concurrency.TARGET_DELAY_MS not in quick.delays  # minutes on a loaded machine
+    runs = [(d, w) for d in quick.delays for w in quick.workers if not quick.skipped(d, w)]
+    assert runs == [(20, 16)]  # one run: the workers against a delay
+    assert quick.skipped(20, 1) and not quick.skipped(0, 1)
+    assert "not measured (--quick" in concurrency._target(quick, {})
+    assert not concurrency.plan(quick=False).skipped(150, 1)
 
 
 def test_a_replaced_section_brings_its_time_and_the_whole_run_adds_them_up() -> None:
