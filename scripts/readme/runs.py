@@ -65,6 +65,14 @@ def numbers_too(text: str) -> str:
     return re.sub(r"\d+(?:[.,]\d+)*", "N", noise(text))
 
 
+def history_too(text: str) -> str:
+    """For a run whose findings quote a history of threads side by side: its calls, their
+    timings and their order (the threads' interleaving) masked, and every number."""
+    text = re.sub(r"(?m)^ +\[\d+\] thread .*$", "<a call>", text)
+    text = re.sub(r"(?m)^ +the longest order explained: .*$", "<orders>", text)
+    return numbers_too(text)
+
+
 def preferred_port(port: int) -> int:
     """`port` if nothing listens there (the README's usual 8080), else a free one."""
     with socket.socket() as sock:
@@ -79,7 +87,7 @@ def preferred_port(port: int) -> int:
 # -- Checks of a snapshot against the checkout ------------------------------------------------
 
 
-def _test_names(console: str) -> list[str]:
+def _test_names(console: str) -> list[tuple[str, str]]:
     return re.findall(r"^  \[[ \d]+/\d+\] \S+ +suite/(\S+?)::(\w+)", console, re.MULTILINE)
 
 
@@ -127,7 +135,8 @@ def check_coverage(files: Files) -> list[str]:
     documented = sorted({s for found in statuses.values() for s in found})
     if sorted(columns) != documented:
         problems.append(f"statuses {columns} are not the spec's {documented}")
-    rows = re.findall(r"^\| (\w+) \| [-\d*]", coverage, re.MULTILINE)
+    table = next(part for part in coverage.split("\n\n") if part.startswith("| operation |"))
+    rows = re.findall(r"^\| (\w+) \| ", table, re.MULTILINE)[1:]  # the header's first cell
     if sorted(rows) != sorted(statuses):
         problems.append(f"operations {rows} are not the spec's {sorted(statuses)}")
     return problems
@@ -136,7 +145,7 @@ def check_coverage(files: Files) -> list[str]:
 def coverage_table(files: Files) -> str:
     """The status table, then the property table in one sentence."""
     coverage = files["coverage.md"]
-    table = [line for line in coverage.split("\n\n") if line.startswith("| operation |")][0]
+    table = next(part for part in coverage.split("\n\n") if part.startswith("| operation |"))
     rows = _PROPERTY_ROW_RE.findall(coverage)
     (first, f_run, f_held), (last, l_run, l_held) = rows[0], rows[-1]
     return (
@@ -158,8 +167,10 @@ def _requests(summary: str) -> tuple[int, int, int]:
 
 def quick_requests(files: Files) -> str:
     requests, _, _ = _requests(files["summary.md"])
-    return f"sends {requests:,} requests (seed 0, against the reference server: "
-    f"{requests / 100:.0f} minutes at 100 a minute)"
+    return (
+        f"sends {requests:,} requests (seed 0, against the reference server: "
+        f"{requests / 100:.0f} minutes at 100 a minute)"
+    )
 
 
 # -- A live profile run, against the reference server taken for a remote account ---------------
@@ -176,7 +187,8 @@ def live_requests(files: Files) -> str:
     requests, creates, created = _requests(files["summary.md"])
     return (
         f"{requests:,} requests, {creates:,} of them create requests and {created:,} backends "
-        "created, against the reference server (seed 0, one worker)"
+        f"created, against the reference server (seed 0, one worker): some {requests / 100:.0f} "
+        "minutes at 100 a minute"
     )
 
 
@@ -184,8 +196,8 @@ def live_requests(files: Files) -> str:
 
 
 def record_violation() -> Files:
-    console = run([PYTHON, "-m", "scripts.run_contract", "--mutant", VIOLATION_FAULT, "--seed", "0"],
-                  statuses=(1,))  # fmt: skip
+    argv = [PYTHON, "-m", "scripts.run_contract", "--mutant", VIOLATION_FAULT, "--seed", "0"]
+    console = run(argv, statuses=(1,))
     return {"console.txt": console.transcript()}
 
 
@@ -271,8 +283,10 @@ def record_prism() -> Files:
     with prism(port) as version, tempfile.TemporaryDirectory(prefix="readme-prism-") as reports:
         stateful = run(["make", "-s", "contract", f"BASE_URL={url}", "NGROK_API_KEY=any-key",
                         "SEED=0"], statuses=(2,))  # fmt: skip
-        run(["make", "-s", "contract", f"BASE_URL={url}", "NGROK_API_KEY=any-key", "SEED=0",
-             "PROFILE=schema", f"REPORTS_DIR={reports}"], statuses=(1,))  # fmt: skip
+        # make exits 2 whatever its recipe's status: the command itself, to see its 1.
+        run([PYTHON, "-m", "scripts.run_contract", f"--base-url={url}", "--seed=0",
+             "--profile=schema", f"--reports-dir={reports}"], env={"NGROK_API_KEY": "any-key"},
+            statuses=(1,))  # fmt: skip
         summary = (Path(reports) / "summary.md").read_text(encoding="utf-8")
     return {"console.txt": stateful.transcript(), "schema-summary.md": summary,
             "prism-version.txt": version + "\n"}  # fmt: skip
@@ -313,14 +327,15 @@ def prism_version(files: Files) -> str:
 
 CURL_SHOWN = (
     '$ curl -H "Authorization: Bearer {key}" -H "Ngrok-Version: 2" \\\n'
-    '       -H "Content-Type: application/json" -d \'{{"backends": [], "description": "acme"}}\' \\\n'
+    '       -H "Content-Type: application/json" '
+    '-d \'{{"backends": [], "description": "acme"}}\' \\\n'
     "       {url}/backends/failover"
 )
 
 
 def record_serve() -> Files:
     port = preferred_port(8080)
-    argv = ["make", "--no-print-directory", "serve", f"PORT={port}", f"API_KEY={SERVE_KEY}"]
+    argv = ["make", "serve", f"PORT={port}", f"API_KEY={SERVE_KEY}"]
     process = subprocess.Popen(
         argv,
         cwd=ROOT,
@@ -334,10 +349,13 @@ def record_serve() -> Files:
         lines = _lines_until(process, "  parser:")
         url = f"http://127.0.0.1:{port}"
         if shutil.which("curl") is None:
-            raise RunError("make readme runs the README's curl: install curl (apt-get install curl)")
+            raise RunError(
+                "make readme runs the README's curl: install curl (apt-get install curl)"
+            )
+        body = '{"backends": [], "description": "acme"}'
         answer = run(["curl", "-sS", "-H", f"Authorization: Bearer {SERVE_KEY}", "-H",
-                      "Ngrok-Version: 2", "-H", "Content-Type: application/json", "-d",
-                      '{"backends": [], "description": "acme"}', f"{url}/backends/failover"])  # fmt: skip
+                      "Ngrok-Version: 2", "-H", "Content-Type: application/json", "-d", body,
+                      f"{url}/backends/failover"])  # fmt: skip
     finally:
         os.killpg(process.pid, signal.SIGINT)
         process.wait(30)
@@ -388,18 +406,27 @@ def check_serve(files: Files) -> list[str]:
 
 def record_bench_quick() -> Files:
     console = run(["make", "--no-print-directory", "bench", "QUICK=1"], timeout=1800)
+    load = re.findall(
+        r"^- Load average at start \(1, 5, 15 min\): ([\d.]+), ", console.output, re.M
+    )
     times = [line for line in console.output.splitlines() if re.match(r"bench: .* took ", line)]
-    if not times or "whole run" not in times[-1]:
+    times += [f"load average at start: {load[0]}"] if load else []
+    # The load at the end too: a shared machine's other work stretches every section.
+    times += [f"load average at end: {os.getloadavg()[0]:.2f}"]
+    if not any("whole run" in line for line in times):
         raise RunError(f"make bench QUICK=1 printed no time:\n{console.output[-3000:]}")
     return {"times.txt": "\n".join(times) + "\n"}
 
 
 def quick_time(files: Files, date: str) -> str:
-    whole = files["times.txt"].splitlines()[-1]
+    lines = files["times.txt"].splitlines()
+    whole = next((line for line in lines if "whole run" in line), "")
     minutes = re.search(r"took ([\d.]+) min", whole)
     if minutes is None:
         raise RunError(f"no time in {whole!r}")
-    return f"took {minutes.group(1)} min here (measured {date})"
+    loads = [line.split(": ")[1] for line in lines if line.startswith("load average at ")]
+    load = f", load average {' at start, '.join(loads)} at end" if loads else ""
+    return f"took {minutes.group(1)} min here (measured {date}{load})"
 
 
 def check_bench_quick(files: Files) -> list[str]:
