@@ -361,7 +361,7 @@ def record_serve() -> Files:
         process.wait(30)
     console = "\n".join([f"$ {shown(argv)}", *lines, CURL_SHOWN.format(key=SERVE_KEY, url=url),
                          answer.output.rstrip("\n")])  # fmt: skip
-    return {"console.txt": console + "\n", "port.txt": f"{port}\n"}
+    return {"console.txt": console + "\n"}
 
 
 def _lines_until(process: subprocess.Popen[str], last: str) -> list[str]:
@@ -386,7 +386,10 @@ def _lines_until(process: subprocess.Popen[str], last: str) -> list[str]:
 def check_serve(files: Files) -> list[str]:
     """The banner as the server prints it now, and the answer's fields as the spec has them."""
     console = files["console.txt"].splitlines()
-    port = int(files["port.txt"])
+    found = re.search(r"^  URL: +http://127\.0\.0\.1:(\d+)$", files["console.txt"], re.M)
+    if found is None:
+        return ["the console shows no URL line"]
+    port = int(found.group(1))
     url = f"http://127.0.0.1:{port}"
     start = console.index("ngrok Failover Backends reference server")
     printed = console[start : start + 7]
