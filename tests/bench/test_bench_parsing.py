@@ -168,7 +168,7 @@ def test_a_smoke_run_checks_one_benign_variant_with_one_seed(
         ran.append(command)
         return subprocess.CompletedProcess(command, 0, "  auth_ignored: caught in 2.0s\n", "")
 
-    monkeypatch.setattr(contract.subprocess, "run", fake_run)
+    monkeypatch.setattr(subprocess, "run", fake_run)  # bench.contract calls subprocess.run
     assert contract.mutation_seconds(sample=True) == ([2.0], 1, True)
     (command,) = ran
     assert "--variant-seeds=1" in command and "--modes=lenient" in command
