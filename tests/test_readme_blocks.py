@@ -13,17 +13,21 @@ from pathlib import Path
 import pytest
 
 from scripts.readme import blocks, markers, runs, snapshots
-from scripts.readme.__main__ import README, StaleError, contents, expected, snapshot_problems, stale
+from scripts.readme.__main__ import (
+    README,
+    StaleError,
+    contents,
+    expected,
+    names,
+    snapshot_problems,
+    stale,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def made() -> dict[str, str]:
-    return contents()
-
-
-def test_every_marked_block_is_what_make_readme_writes(made: dict[str, str]) -> None:
+def test_every_marked_block_is_what_make_readme_writes() -> None:
+    made = contents()
     text = README.read_text(encoding="utf-8")
     assert expected(text, made) is not None  # every region registered, every block marked
     problems = stale(text, made)
@@ -51,9 +55,8 @@ def _plant(text: str, name: str, old: str, new: str) -> str:
         ("live-requests", r"\d[\d,]* requests"),  # a few words inside a sentence
     ],
 )
-def test_a_planted_stale_figure_fails_the_check(
-    made: dict[str, str], name: str, pattern: str
-) -> None:
+def test_a_planted_stale_figure_fails_the_check(name: str, pattern: str) -> None:
+    made = contents([name])
     text = README.read_text(encoding="utf-8")
     figure = re.search(pattern, made[name])
     assert figure is not None, f"block {name!r} has no figure like {pattern!r}"
@@ -68,9 +71,8 @@ def test_a_planted_stale_figure_fails_the_check(
     assert any(line.startswith("+") and old in line for line in lines), problems[0]
 
 
-def test_a_region_without_its_registry_line_and_a_line_without_its_region_are_named(
-    made: dict[str, str],
-) -> None:
+def test_a_region_without_its_registry_line_and_a_line_without_its_region_are_named() -> None:
+    made = dict.fromkeys(names(), "x\n")
     text = README.read_text(encoding="utf-8")
     extra = (
         text

@@ -24,11 +24,18 @@ class StaleError(Exception):
     """A region of README.md no registry line makes, or a registry line with no region."""
 
 
-def contents() -> dict[str, str]:
-    """What every registered block holds, from the checkout and the committed snapshots."""
-    made = {block.name: block.render() for block in blocks.CHEAP}
+def names() -> list[str]:
+    return [block.name for block in blocks.CHEAP] + [block.name for block in blocks.FROM_RUNS]
+
+
+def contents(only: list[str] | None = None) -> dict[str, str]:
+    """What every registered block (or those named) holds, from the checkout and the
+    committed snapshots."""
+    chosen = names() if only is None else only
+    made = {block.name: block.render() for block in blocks.CHEAP if block.name in chosen}
     for block in blocks.FROM_RUNS:
-        made[block.name] = block.render(snapshots.load(block.run))
+        if block.name in chosen:
+            made[block.name] = block.render(snapshots.load(block.run))
     return made
 
 
@@ -48,9 +55,11 @@ def expected(text: str, made: dict[str, str]) -> str:
 
 
 def stale(text: str, made: dict[str, str]) -> list[str]:
-    """Each block of `text` that is not what it would be made now, with its diff."""
+    """Each block of `text` made in `made` that is not what it holds, with its diff."""
     problems = []
     for region in markers.regions(text):
+        if region.name not in made:
+            continue
         now, new = region.content(text), made[region.name]
         if not region.inline and not new.endswith("\n"):
             new += "\n"
