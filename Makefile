@@ -13,7 +13,7 @@ RUN := $(UV) run --locked --quiet
 NPX := cd lint && npx --no-install
 
 .PHONY: help setup generate check-generated lint test build clean serve bench \
-  contract contract-cleanup mutation compare compare-mutation
+  contract contract-cleanup mutation compare compare-mutation readme
 
 # The contract suite's options, read by ngrok_failover_contract.runner.options.resolve from the
 # environment (so the API key never shows in a printed recipe). Empty means the suite's default.
@@ -157,15 +157,20 @@ bench/node_modules/.installed: bench/package.json bench/package-lock.json
 # SECTION=paging (or several, space-separated) runs those alone; QUICK=1 is a smoke run.
 SECTION ?=
 QUICK ?=
-bench: .venv/.synced bench/node_modules/.installed ## Benchmarks, side by side: writes docs/benchmarks.md (SECTION=server|paging|clients|contract|generate|concurrency QUICK=1)
+bench: .venv/.synced bench/node_modules/.installed clients/typescript/node_modules/.installed ## Benchmarks, side by side: the full run writes docs/benchmarks.md; SECTION=server|paging|clients|contract|generate|concurrency or QUICK=1 (a smoke run) print only
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) -m bench $(SECTION) $(if $(filter 1 yes true,$(QUICK)),--quick)
 
-contract: .venv/.synced ## Contract suite (BASE_URL= NGROK_API_KEY= CHILD_BACKENDS=a,b PROFILE=live|quick|thorough|schema SEED=n WORKERS=n SHARD=k LIVE=1 DRY_RUN=1 MAX_RPM=n REQUIRE_COVERAGE=1 REPORTS_DIR=dir VERBOSE=1)
+contract: .venv/.synced ## Contract suite (BASE_URL= NGROK_API_KEY= NGROK_OTHER_ACCOUNT_KEY= CHILD_BACKENDS=a,b PROFILE=live|quick|thorough|schema SEED=n WORKERS=n SHARD=k LIVE=1 DRY_RUN=1 MAX_RPM=n REQUIRE_COVERAGE=1 REPORTS_DIR=dir VERBOSE=1)
 	$(PY) -m scripts.run_contract
 
 contract-cleanup: .venv/.synced ## Delete backends killed contract runs left (BASE_URL= NGROK_API_KEY= DRY_RUN=1)
 	$(PY) -m scripts.cleanup_contract
+
+# RUNS=serve (or several) records those runs only, RUNS=none none; bench-quick only when named.
+RUNS ?=
+readme: .venv/.synced bench/node_modules/.installed ## Rewrite README.md's marked blocks from real runs (snapshots in docs/readme-runs/) and docs/benchmarks.md (RUNS=name|none)
+	$(PY) -m scripts.readme $(if $(RUNS),--runs $(RUNS))
 
 mutation: .venv/.synced ## The suite against every planted fault and benign variant: two tables
 	$(PY) -m scripts.run_mutation

@@ -2,7 +2,7 @@
 
 python -m bench                       # every section; writes docs/benchmarks.md + PNG
 python -m bench paging clients        # these sections only (printed, not written)
-python -m bench --quick               # a smoke run: short, small, printed only
+python -m bench --quick               # a smoke run: short, small, printed only (~5 min)
 python -m bench --output PATH         # write the report there whatever ran
 python -m bench concurrency --replace # run these, replace their sections in docs/benchmarks.md
 """
@@ -27,6 +27,10 @@ from .common import ROOT, Section, version_of
 DOC = ROOT / "docs" / "benchmarks.md"
 PLOT_NAME = "benchmarks-paging.png"
 SECTIONS = ("server", "paging", "clients", "contract", "generate", "concurrency")
+# Each section's closing note, which says how long it took; the README reads it.
+TOOK = "This section took {minutes:.1f} min."
+TOOK_RE = re.compile(r"^This section took ([\d.]+) min\.$", re.MULTILINE)
+WHOLE_RUN_RE = re.compile(r"^- Whole run: .*$", re.MULTILINE)
 
 
 def machine() -> list[str]:
@@ -124,7 +128,19 @@ def replace_sections(document: str, sections: list[Section]) -> str:
             if re.match(r"## \d+\.", b) and _number(b) > _number(section.title)
         ]
         blocks.insert(later[0] if later else len(blocks), section.markdown())
-    return "\n".join(blocks)
+    return _whole_run("\n".join(blocks))
+
+
+def _whole_run(document: str) -> str:
+    """The Machine list's whole run, once sections were replaced: the sections' own times
+    added up, when each says its time; else left as the run that wrote the report said."""
+    sections = [b for b in re.split(r"(?m)^(?=## )", document) if re.match(r"## \d+\.", b)]
+    took = [TOOK_RE.search(block) for block in sections]
+    if not sections or None in took:
+        return document
+    minutes = sum(float(match.group(1)) for match in took if match is not None)
+    line = f"- Whole run: {minutes:.1f} min (each section's own time, added up)"
+    return WHOLE_RUN_RE.sub(line, document, count=1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,9 +185,13 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         print(f"\nbench: {name} ...", flush=True)
         section = runners[name]()
+        seconds = time.monotonic() - started
+        section.notes.append(TOOK.format(minutes=seconds / 60))
         print(section.markdown(), flush=True)
-        print(f"bench: {name} took {time.monotonic() - started:.0f} s", flush=True)
+        print(f"bench: {name} took {seconds:.0f} s", flush=True)
         results.append(section)
+    whole = time.monotonic() - began
+    print(f"bench: the whole run took {whole / 60:.1f} min ({whole:.0f} s)", flush=True)
     if output is not None and args.replace:
         load = ", ".join(f"{n:.2f}" for n in os.getloadavg())
         for section in results:
@@ -185,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: replaced {', '.join(chosen)} in {output}")
     elif output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(render(results, header, args.quick, time.monotonic() - began))
+        output.write_text(render(results, header, args.quick, whole))
         print(f"bench: wrote {output}" + (f" and {plot}" if plot and "paging" in chosen else ""))
     return 0
 

@@ -32,6 +32,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from mutation import BENIGN, MUTANTS
+
 from .common import ROOT, VENV_BIN, Section, free_port, running, spread
 from .server_vs_prism import KEY
 
@@ -188,11 +190,31 @@ def mutation_verdicts(output: str) -> list[tuple[str, str, str]]:
     return re.findall(r"^  (\S+): (caught|SURVIVED) in ([\d.]+)s$", output, re.MULTILINE)
 
 
+def smoke_variant() -> str:
+    """The one benign variant a smoke run checks (with the reference server, one seed)."""
+    return min(name for name, variant in BENIGN.items() if variant.sample)
+
+
+SMOKE_FAULTS = 2  # a smoke run proves the rows are made; the medians need the whole set
+
+
+def smoke_faults() -> list[str]:
+    """The planted faults a smoke run checks: the first SMOKE_FAULTS of CI's sample."""
+    return [m.name for m in MUTANTS.values() if m.sample][:SMOKE_FAULTS]
+
+
 def mutation_seconds(sample: bool) -> tuple[list[float], int, bool]:
-    """Seconds to verdict of each planted fault, the number caught, and the run's success."""
+    """Seconds to verdict of each planted fault, the number caught, and the run's success.
+
+    `sample`: a smoke run's few faults, and of the benign variants one, with one seed, in
+    lenient mode (the whole set runs every variant in both modes with three seeds: most of
+    the time it takes).
+    """
     command = [sys.executable, "-m", "scripts.run_mutation", f"--seed={SEED}"]
     if sample:
-        command.append("--sample")
+        command += ["--only", *smoke_faults(), "--variant-seeds=1", "--modes=lenient"]
+        command += ["--no-reference"]  # the section's own suite runs are against it
+        command += ["--variants", smoke_variant()]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     verdicts = mutation_verdicts(result.stdout)
     if not verdicts:
@@ -239,7 +261,8 @@ def run(*, quick: bool = False) -> Section:
     times = spread(seconds)
     section.rows.append(
         [
-            f"mutation ({'CI sample' if quick else 'all'} faults): median to verdict",
+            f"mutation ({f'{SMOKE_FAULTS} of CI sample' if quick else 'all'} faults): median to "
+            "verdict" + (f" (benign: {smoke_variant()} alone, one seed, lenient)" if quick else ""),
             f"{times.show(1)} per fault; {sum(seconds):.0f} in all",
             f"{caught} of {len(seconds)} caught",
             "",

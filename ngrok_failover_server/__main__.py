@@ -15,7 +15,14 @@ from urllib.parse import urlsplit
 import uvicorn
 
 from .app import create_app
-from .config import ACCOUNT_NAME_RE, Limits, ServerConfig, format_seconds, key_hint
+from .config import (
+    ACCOUNT_NAME_RE,
+    MAX_CONNECTIONS,
+    Limits,
+    ServerConfig,
+    format_seconds,
+    key_hint,
+)
 from .protocol import PARSERS, parser_name
 from .rules import is_backend_id
 from .store import DEFAULT_ACCOUNT, open_accounts
@@ -25,7 +32,7 @@ KEY_ENV = "NGROK_API_KEY"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    parser = argument_parser()
     args = parser.parse_args(argv)
     config = _config(parser, args)
     try:
@@ -57,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def parse_config(argv: list[str] | None = None) -> ServerConfig:
     """The settings the command line asks for; a bad option exits 2 (argparse's way)."""
-    parser = _parser()
+    parser = argument_parser()
     return _config(parser, parser.parse_args(argv))
 
 
@@ -233,7 +240,8 @@ def _limit_values(args: argparse.Namespace) -> dict[str, Any]:
     return values
 
 
-def _parser() -> argparse.ArgumentParser:
+def argument_parser() -> argparse.ArgumentParser:
+    """The command's options (the README's table of them is generated from their help)."""
     p = argparse.ArgumentParser(
         prog="ngrok-failover-server",
         description="A local, stateful ngrok Failover Backends API (the reference server).",
@@ -242,17 +250,21 @@ def _parser() -> argparse.ArgumentParser:
         "four characters only.",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    p.add_argument("--port", type=_port, default=0, help="port; 0 picks a free one (0)")
+    p.add_argument(
+        "--port", type=_port, default=0, metavar="N", help="port; 0 (the default) picks a free one"
+    )
     p.add_argument(
         "--api-key",
         type=_api_key,
-        help=f"the default account's key (seen by anyone who lists processes: prefer "
-        f"--api-key-file or {KEY_ENV})",
+        metavar="KEY",
+        help="the default account's key (Authorization: Bearer KEY); anyone who lists "
+        f"processes sees it: prefer --api-key-file or {KEY_ENV}",
     )
     p.add_argument(
         "--api-key-file",
         metavar="PATH",
-        help="a file holding the default account's key (surrounding whitespace ignored)",
+        help="a file holding the default account's key (surrounding whitespace ignored; an "
+        "unreadable or empty file is refused)",
     )
     p.add_argument(
         "--account",
@@ -271,28 +283,38 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--strict-references",
         action="store_true",
-        help="child backends must exist (a known backend or a failover backend held here)",
+        help="each child must exist, a known backend or a failover backend of the same "
+        "account (else 400 ERR_NGROK_6501); a referenced failover backend cannot be deleted "
+        "(400 ERR_NGROK_6502)",
     )
     p.add_argument(
         "--known-backend",
         action="append",
         default=[],
         metavar="ID",
-        help="a backend id that exists elsewhere; repeat it or separate ids with commas",
+        help="a backend id that exists elsewhere (bkdhr_...), for --strict-references, known "
+        "to every account; repeat it or separate ids with commas",
     )
-    p.add_argument("--db", metavar="PATH", help="SQLite file to keep backends in (default: memory)")
+    p.add_argument(
+        "--db",
+        metavar="PATH",
+        help="keep backends in this SQLite file (WAL): they survive a restart and kill -9; "
+        "one file holds every account (default: memory)",
+    )
     p.add_argument(
         "--public-url",
         type=_public_url,
         metavar="URL",
-        help="base URL for `uri` fields behind a proxy (default: the request's scheme and host)",
+        help="base of `uri` and `next_page_uri` behind a proxy (default: the request's scheme "
+        "and host)",
     )
     p.add_argument(
         "--rate-limit",
         type=_rate_limit,
         metavar="N[/Ws]",
-        help="at most N requests per rolling 60 s, then 429; N/Ws sets the window in "
-        "seconds: 300/5s, 300/1.5s (the s is required: 300/5 is refused) (default: no limit)",
+        help="at most N requests per rolling 60 s, each account its own, then 429 "
+        "ERR_NGROK_226 with Retry-After; N/Ws sets the window in seconds: 300/5s, 300/1.5s "
+        "(the s is required: 300/5 is refused) (default: no limit)",
     )
     p.add_argument(
         "--rate-window",
@@ -326,40 +348,44 @@ def _parser() -> argparse.ArgumentParser:
         "--keep-alive-timeout",
         type=_timeout,
         metavar="SECONDS",
-        help="an idle connection (no request begun) closes after this "
+        help="a connection with no request under way closes after this, a new one too "
         f"({format_seconds(d.keep_alive_timeout)})",
     )
     limits.add_argument(
         "--max-connections",
         type=_positive_int,
         metavar="N",
-        help="open connections at most; the next is answered 503 with Retry-After "
-        f"({d.effective_max_connections()} here: 512, or half the open-file limit if lower)",
+        help=f"open connections at most ({MAX_CONNECTIONS}, or half the process's open-file "
+        "limit if lower); past it the idle connection or the one longest sending its headers "
+        "is closed to make room, and if every one has a request under way the new one gets "
+        "503 with Retry-After: 1",
     )
     limits.add_argument(
         "--max-in-flight",
         type=_positive_int,
         metavar="N",
-        help=f"requests being answered at most; the next gets 503 ({d.max_in_flight})",
+        help="requests being answered at most; the next gets 503 with Retry-After: 1 "
+        f"({d.max_in_flight})",
     )
     limits.add_argument(
         "--max-body-bytes",
         type=_positive_int,
         metavar="N",
-        help=f"a request body at most N bytes, else 400 ERR_NGROK_213 ({d.max_body_bytes})",
+        help="a request body at most N bytes, else 400 ERR_NGROK_213, refused before "
+        f"reading when Content-Length says so ({d.max_body_bytes})",
     )
     limits.add_argument(
         "--db-lock-timeout",
         type=_timeout,
         metavar="SECONDS",
         help="how long a write waits for the SQLite file's lock held by another writer, "
-        f"then 503 with Retry-After ({format_seconds(d.lock_timeout)})",
+        f"then 503 with Retry-After: 1, nothing changed ({format_seconds(d.lock_timeout)})",
     )
     p.add_argument(
         "--http",
         choices=PARSERS,
         default="auto",
-        help="uvicorn's HTTP parser: auto is httptools where installed, else h11 (auto)",
+        help="uvicorn's HTTP parser: auto is httptools where it installs, else h11 (auto)",
     )
     return p
 

@@ -50,9 +50,17 @@ def default_base(repo: Path = ROOT) -> str:
     return "HEAD"
 
 
-def spec_at(ref: str) -> str:
+def spec_at(ref: str, repo: Path = ROOT) -> str:
     path = SPEC.relative_to(ROOT).as_posix()
-    result = _git("show", f"{ref}:{path}")
+    if _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=repo).returncode != 0:
+        tags = _git("tag", "--list", "v*", "--sort=-v:refname", cwd=repo).stdout.split()
+        known = f"its v* tags: {', '.join(tags[:5])}" if tags else "it has no v* tag yet"
+        raise GateError(
+            f"the base {ref!r} (BASE=) is no tag, branch or commit of this repository "
+            f"({known}); give another git ref, such as HEAD~1 or origin/main, or none for "
+            f"the default ({default_base(repo)} here)"
+        )
+    result = _git("show", f"{ref}:{path}", cwd=repo)
     if result.returncode != 0:
         raise GateError(f"cannot read {path} at {ref}: {result.stderr.strip()}")
     return result.stdout

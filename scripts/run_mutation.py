@@ -5,7 +5,8 @@ stops at its first violation); the reference server and each benign variant (a d
 docs allow) must pass in both reference modes with three seeds. Prints two tables, fault |
 seconds | verdict | caught by, and variant | passes. Exits non-zero if a fault survives, is
 caught by another property or an internal error, or a clean run raises an alarm.
-`--sample` runs CI's representative subset. Run as `python -m scripts.run_mutation`.
+`--sample` runs CI's representative subset of the faults, `--variants` some benign variants only
+(`make bench QUICK=1` runs one, with one seed). Run as `python -m scripts.run_mutation`.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ def fault_table(verdicts: list[FaultVerdict]) -> str:
 
 
 def variant_table(verdicts: list[VariantVerdict]) -> str:
-    width = max(len(v.name) for v in verdicts)
+    width = max((len(v.name) for v in verdicts), default=len("variant"))
     lines = [f"{'variant':<{width}} | passes | false alarm (first)   | what differs", "-" * 100]
     for v in verdicts:
         alarm = next((run.first for run in v.runs if run.status != ExitStatus.CONFORMANT), "-")
@@ -124,12 +125,33 @@ def variant_table(verdicts: list[VariantVerdict]) -> str:
     return "\n".join(lines)
 
 
+MODES = ("lenient", "strict")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--sample", action="store_true", help="CI's representative subset")
     parser.add_argument("--only", nargs="*", help="these mutants only")
     parser.add_argument(
+        "--variants",
+        nargs="*",
+        choices=sorted(BENIGN),
+        help="these benign variants only (the reference server itself always runs)",
+    )
+    parser.add_argument(
         "--variant-seeds", type=int, default=3, help="seeds each benign variant runs with (3)"
+    )
+    parser.add_argument(
+        "--no-reference",
+        action="store_true",
+        help="skip the reference server's own runs (a smoke run: the variants prove the rig)",
+    )
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        choices=MODES,
+        default=list(MODES),
+        help="the reference modes each benign variant runs in (both)",
     )
     args, rest = parser.parse_known_args(argv)
     try:  # --seed and --profile (SEED, PROFILE) as for any run; the seed defaults to CI's
@@ -144,15 +166,18 @@ def main(argv: list[str] | None = None) -> int:
         shared.append(f"--reference-delay-ms={delay}")
     seeds = [seed + n for n in range(args.variant_seeds)]
     names = args.only or [m.name for m in MUTANTS.values() if m.sample or not args.sample]
+    benign = [name for name in BENIGN if args.variants is None or name in args.variants]
     print(
         f"mutation: seed {seed}, profile {profile}, {len(names)} faults, "
-        f"{len(BENIGN)} benign variants x 2 modes x seeds {seeds}",
+        f"{len(benign)} benign variants x {len(args.modes)} modes x seeds {seeds}",
         flush=True,
     )
     variants = []
-    for name, description in [("(reference server)", "none"), *BENIGN_DESCRIPTIONS.items()]:
+    chosen = [(name, BENIGN[name].description) for name in benign]
+    reference = [] if args.no_reference else [("(reference server)", "none")]
+    for name, description in [*reference, *chosen]:
         runs = []
-        for mode in ("lenient", "strict"):
+        for mode in args.modes:
             for variant_seed in seeds:
                 extra = [f"--reference-mode={mode}"]
                 extra += [f"--mutant={name}"] if name in BENIGN else []
@@ -180,13 +205,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nmutation: FAILED for {', '.join(bad)}")
         return 1
     print(
-        f"\nmutation: all {len(names)} faults caught, each by its property; the reference "
-        f"server and {len(BENIGN)} benign variants pass in both modes with {len(seeds)} seeds"
+        f"\nmutation: all {len(names)} faults caught, each by its property; "
+        f"{'' if args.no_reference else 'the reference server and '}{len(benign)} benign "
+        f"variants pass in {' and '.join(args.modes)} mode with {len(seeds)} seeds"
     )
     return 0
-
-
-BENIGN_DESCRIPTIONS = {name: variant.description for name, variant in BENIGN.items()}
 
 
 if __name__ == "__main__":

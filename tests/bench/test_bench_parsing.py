@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
-from bench import concurrency
-from bench.__main__ import main, replace_sections
+from bench import concurrency, contract
+from bench.__main__ import TOOK, main, replace_sections
 from bench.common import Section, free_port, running, spread
 from bench.contract import mutation_verdicts, st_test_cases
 from bench.paging import PagingPoint, plot
 from bench.server_vs_prism import parse_wrk
+from mutation import BENIGN, MUTANTS
 
 WRK_OUTPUT = """\
 Running 5s test @ http://127.0.0.1:8080
@@ -152,3 +154,52 @@ def test_cells_are_named_in_few_words() -> None:
         concurrency._where([(0, 4), (150, 16)])
         == "with 4 workers at 0 ms; with 16 workers at 150 ms"
     )
+
+
+def test_a_smoke_run_checks_one_benign_variant_with_one_seed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`make bench QUICK=1`'s mutation row: a few of CI's sample of faults, one variant, one
+    seed, one mode (the whole set's variants in both modes with three seeds took most of its
+    20 minutes)."""
+    ran: list[list[str]] = []
+
+    def fake_run(command: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        ran.append(command)
+        return subprocess.CompletedProcess(command, 0, "  auth_ignored: caught in 2.0s\n", "")
+
+    monkeypatch.setattr(subprocess, "run", fake_run)  # bench.contract calls subprocess.run
+    assert contract.mutation_seconds(sample=True) == ([2.0], 1, True)
+    (command,) = ran
+    assert "--variant-seeds=1" in command and "--modes=lenient" in command
+    assert "--no-reference" in command
+    faults = command[command.index("--only") + 1 : command.index("--variant-seeds=1")]
+    assert faults == contract.smoke_faults() and len(faults) == contract.SMOKE_FAULTS
+    assert all(MUTANTS[name].sample for name in faults)
+    chosen = command[command.index("--variants") + 1 :]
+    assert chosen == [contract.smoke_variant()] and BENIGN[chosen[0]].sample
+    contract.mutation_seconds(sample=False)
+    assert "--variants" not in ran[-1] and "--only" not in ran[-1] and "--modes" not in ran[-1]
+
+
+def test_a_smoke_run_of_workers_skips_the_long_waits() -> None:
+    quick = concurrency.plan(quick=True)
+    assert concurrency.TARGET_DELAY_MS not in quick.delays  # minutes on a loaded machine
+    runs = [(d, w) for d in quick.delays for w in quick.workers if not quick.skipped(d, w)]
+    assert runs == [(20, 16)]  # one run: the workers against a delay
+    assert quick.skipped(20, 1) and not quick.skipped(0, 1)
+    assert "not measured (--quick" in concurrency._target(quick, {})
+    assert not concurrency.plan(quick=False).skipped(150, 1)
+
+
+def test_a_replaced_section_brings_its_time_and_the_whole_run_adds_them_up() -> None:
+    took = "\n\nThis section took {:.1f} min.\n"
+    document = (
+        "# Benchmarks\n\n## Machine\n\n- Whole run: 3.0 min\n\n## Targets\n\n"
+        "## 1. Server\n\nold" + took.format(1.0) + "\n## 2. Paging\n\nflat" + took.format(2.0)
+    )
+    server = Section("server", "1. Server", ["a"], rows=[["new"]], notes=[TOOK.format(minutes=4)])
+    replaced = replace_sections(document, [server])
+    assert "- Whole run: 6.0 min (each section's own time, added up)\n" in replaced
+    untimed = replace_sections(document, [Section("server", "1. Server", ["a"], rows=[["x"]])])
+    assert "- Whole run: 3.0 min\n" in untimed  # a section that does not say: left as written

@@ -5,44 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mutation.asgi import ASGIApp, Message, Receive, Scope, Send
-from ngrok_failover_contract.core.api import COLLECTION
+from mutation.lossy import LosesEveryFifthCreateAnswer
 from ngrok_failover_contract.core.verdict import ExitStatus
 
 from .accounts import account
 from .helpers import CI_SEED, run_contract, traceback_lines
-
-
-class LosesEveryFifthCreateAnswer:
-    """Stores every create, but for every fifth one sends the status line and headers only:
-    the connection then closes (uvicorn ends an answer its app left unfinished). Armed once
-    the account's production backends are made."""
-
-    def __init__(self) -> None:
-        self.armed = False
-
-    def __call__(self, app: ASGIApp) -> ASGIApp:
-        return self.wrap(app)
-
-    def wrap(self, app: ASGIApp) -> ASGIApp:
-        creates = 0
-
-        async def lossy(scope: Scope, receive: Receive, send: Send) -> None:
-            nonlocal creates
-            is_create = scope["type"] == "http" and scope["method"] == "POST"
-            if self.armed and is_create and scope["path"] == COLLECTION:
-                creates += 1
-                if creates % 5 == 0:
-
-                    async def headers_only(message: Message) -> None:
-                        if message["type"] == "http.response.start":
-                            await send(message)
-
-                    await app(scope, receive, headers_only)
-                    return
-            await app(scope, receive, send)
-
-        return lossy
 
 
 def test_lost_answers_make_the_run_inconclusive_and_everything_is_cleaned_up(

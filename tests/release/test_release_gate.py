@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.check_breaking import compare, default_base, spec_at
+from scripts.check_breaking import GateError, compare, default_base, spec_at
 from scripts.release import gate, set_version
 from tests.release.plants import ROOT, SPEC_TEXT, Doc, planted, schemas
 
@@ -152,22 +152,20 @@ def test_changelog_lists_breaking_and_other_changes(tmp_path: Path) -> None:
     assert "client-field-removed" in text
 
 
-def test_the_base_defaults_to_the_latest_v_tag_then_origin_main_then_head(tmp_path: Path) -> None:
+def _repo(folder: Path) -> Callable[..., None]:
+    """A git repository with one empty commit in `folder`, and its `git`."""
+
     def git(*args: str) -> None:
-        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+        subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
 
     git("init", "-q")
-    git(
-        "-c",
-        "user.name=t",
-        "-c",
-        "user.email=t@example.com",
-        "commit",
-        "-q",
-        "--allow-empty",
-        "-m",
-        "one",
-    )
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty",
+        "-m", "one")  # fmt: skip
+    return git
+
+
+def test_the_base_defaults_to_the_latest_v_tag_then_origin_main_then_head(tmp_path: Path) -> None:
+    git = _repo(tmp_path)
     assert default_base(tmp_path) == "HEAD"
     git("update-ref", "refs/remotes/origin/main", "HEAD")
     assert default_base(tmp_path) == "origin/main"
@@ -190,3 +188,13 @@ def test_the_base_defaults_to_the_latest_v_tag_then_origin_main_then_head(tmp_pa
 
 def test_the_spec_is_read_at_a_git_ref() -> None:
     assert "openapi: 3.1.0" in spec_at("HEAD")
+
+
+def test_a_base_that_is_no_ref_is_refused_naming_the_tags_there_are(tmp_path: Path) -> None:
+    """`make check-breaking BASE=v0.1.0` in a clone with no tags: what to give instead."""
+    git = _repo(tmp_path)
+    with pytest.raises(GateError, match=r"'v0\.1\.0' \(BASE=\) is no tag.*no v\* tag yet.*HEAD~1"):
+        spec_at("v0.1.0", tmp_path)
+    git("tag", "v0.2.0")
+    with pytest.raises(GateError, match=r"its v\* tags: v0\.2\.0.*default \(v0\.2\.0 here\)"):
+        spec_at("v0.1.0", tmp_path)

@@ -39,6 +39,7 @@ from .options import (
     add_options,
     check_consent,
     merged,
+    name_of,
     plan,
     resolve,
 )
@@ -91,7 +92,8 @@ def pytest_configure(config: pytest.Config) -> None:
     except OptionsError as err:
         raise pytest.UsageError(str(err)) from None
     if options.dry_run:
-        pytest.exit(f"{plan(options)}\ncontract: DRY_RUN: nothing was sent", returncode=0)
+        done = f"contract: {name_of('dry_run')}: nothing was sent"
+        pytest.exit(f"{plan(options)}\n{done}", returncode=0)
     if options.base_url is None and (problem := reference.missing()) is not None:
         raise pytest.UsageError(problem)
     tally = Coverage()

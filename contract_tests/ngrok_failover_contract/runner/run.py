@@ -32,6 +32,7 @@ from .options import (
     Options,
     OptionsError,
     check_consent,
+    name_of,
     named,
     parser,
     plan,
@@ -64,7 +65,7 @@ def run(args: list[str], extension: Extension, stops: Stops) -> int:
         if options.remote or options.dry_run:
             print(plan(options), flush=True)
         if options.dry_run:  # needs no key: nothing is sent
-            print(f"{PREFIX} DRY_RUN: nothing was sent")
+            print(f"{PREFIX} {name_of('dry_run')}: nothing was sent")
             return 0
         check_consent(options)
     except OptionsError as err:
