@@ -11,6 +11,7 @@ there, and a server may still refuse it)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -21,8 +22,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mutation.registry import get_mutant
 from ngrok_failover_server.config import ServerConfig
-from ngrok_failover_server.testing import RunningServer, new_api_key, serve_in_subprocess
+from ngrok_failover_server.testing import (
+    RunningServer,
+    new_api_key,
+    serve_in_subprocess,
+    serve_in_thread,
+)
 from tests.tools.processes import free_port, running
 
 pytestmark = pytest.mark.tools
@@ -32,10 +39,16 @@ SPEC = ROOT / "spec" / "failover.openapi.yaml"
 VIEW = ROOT / "spec" / "failover.server-view.openapi.yaml"
 ST = ROOT / ".venv" / "bin" / "st"
 SPECMATIC = ROOT / "tests" / "tools" / "node_modules" / "specmatic" / "specmatic.jar"
+# Specmatic's workflow (the created id into later paths) and its examples (README).
+SPECMATIC_CONFIG = ROOT / "tests" / "tools" / "specmatic" / "specmatic.yaml"
+SPECMATIC_EXAMPLES = ROOT / "tests" / "tools" / "specmatic" / "examples"
 PRISM = ROOT / "bench" / "node_modules" / ".bin" / "prism"
 REDOCLY = ROOT / "docs" / "tools" / "node_modules" / ".bin" / "redocly"
 OPENAPI_TS = ROOT / "clients" / "typescript" / "node_modules" / ".bin" / "openapi-typescript"
-KNOWN = "bkdhr_2fKmcY180hfsrLrsT0VTrp3T7Tu"
+# The strict server knows the child Specmatic's create example names (one place for it).
+KNOWN: str = json.loads((SPECMATIC_EXAMPLES / "create-with-known-child.json").read_text())[
+    "http-request"
+]["body"]["backends"][0]
 # A tool that hangs fails the test rather than the run; no figure here is asserted.
 TIMEOUT = 300
 
@@ -99,6 +112,13 @@ def test_st_run_on_the_servers_view_finds_a_server_refusing_a_documented_request
 
 
 SUMMARY = re.compile(r"Tests run: (\d+), Successes: (\d+), Failures: (\d+)")
+OPERATIONS = {
+    "POST /backends/failover",
+    "GET /backends/failover",
+    "GET /backends/failover/(id:FailoverBackendId)",
+    "PATCH /backends/failover/(id:FailoverBackendId)",
+    "DELETE /backends/failover/(id:FailoverBackendId)",
+}
 
 
 def specmatic(server: RunningServer, document: Path, *flags: str) -> str:
@@ -109,6 +129,16 @@ def specmatic(server: RunningServer, document: Path, *flags: str) -> str:
             bearerAuth=server.api_key,  # Specmatic reads a scheme's token from its name's variable
         )
     return done.stdout + done.stderr
+
+
+def specmatic_with_workflow(server: RunningServer, document: Path) -> str:
+    return specmatic(
+        server,
+        document,
+        "--lenient",
+        f"--config={SPECMATIC_CONFIG}",
+        f"--examples={SPECMATIC_EXAMPLES}",
+    )
 
 
 def scenarios(output: str) -> dict[str, list[str]]:
@@ -128,38 +158,36 @@ def test_specmatic_refuses_the_spec_without_lenient_for_its_5xx_keys() -> None:
 
 
 @pytest.mark.parametrize("document", [SPEC, VIEW], ids=["spec", "server-view"])
-def test_specmatic_tests_the_servers_collection_to_a_verdict(
+def test_specmatic_passes_the_server_with_its_workflow_and_examples(
     server: RunningServer, document: Path
 ) -> None:
-    """Specmatic loads either document at once and its create and list scenarios pass.
-    Its update, get and delete scenarios use made-up or example ids, which a stateful
-    server answers 404 (and its update bodies carry a made-up `id`, refused): those are
-    asserted to fail that way only, and the contract suite tests them."""
-    output = specmatic(server, document, "--lenient")
+    """With tests/tools/specmatic/, each operation's scenario passes, strict too (the create
+    names the child the strict server knows), and get, update and delete address the
+    backend the create made (its workflow), in the spec's order: delete last."""
+    output = specmatic_with_workflow(server, document)
     summary = SUMMARY.search(output)
     assert summary is not None, output[-4000:]
-    verdicts = scenarios(output)
-    assert sum(map(len, verdicts.values())) == int(summary.group(1))
-    assert set(verdicts.get("GET /backends/failover", [])) == {"SUCCEEDED"}
-    creates = verdicts.get("POST /backends/failover", [])
-    if server.config.strict_references:
-        # Made-up child ids: the strict server refuses them (6501), as it must.
-        assert "ERR_NGROK_6501" in output
-    elif document == VIEW:
-        # The one create the view alone calls valid: without backends, which a server may
-        # refuse (undocumented) and the reference server does.
-        assert creates.count("FAILED") == 1, output[-4000:]
-        assert "backends: required field is missing" in output
-    else:
-        assert creates and set(creates) == {"SUCCEEDED"}, output[-4000:]
-    for operation, results in verdicts.items():
-        if "{id}" in operation or "(id:" in operation:
-            assert set(results) == {"FAILED"}, operation
-    refused = re.findall(
-        r"Specification expected status \d+ but response contained status (\d+)", output
-    )
-    assert set(refused) <= {"400", "404"}, refused
+    assert summary.groups() == ("5", "5", "0"), output[-6000:]
+    assert scenarios(output) == {operation: ["SUCCEEDED"] for operation in OPERATIONS}
+    assert "from the example 'create-with-known-child'" in output
+    assert "from the example 'update-without-id'" in output
+    created = re.findall(r'^ {8}"id": "(bkdfo_\w+)",$', output, re.M)[0]  # the create's answer
+    addressed = re.findall(r"^ {4}(GET|PATCH|DELETE) /backends/failover/(\S+)$", output, re.M)
+    assert addressed == [("GET", created), ("PATCH", created), ("DELETE", created)]
     # Specmatic prints each request's Authorization header: a made-up key only (README).
+
+
+def test_specmatic_with_its_workflow_fails_a_server_with_a_planted_fault() -> None:
+    # The run above can fail: created_at without T and zone is no RFC 3339 date-time.
+    fault = get_mutant("created_at_not_rfc3339").wrap
+    with serve_in_thread(ServerConfig(api_key=new_api_key()), wrap=fault) as faulty:
+        output = specmatic_with_workflow(faulty, VIEW)
+    summary = SUMMARY.search(output)
+    assert summary is not None, output[-4000:]
+    # Every answer with a backend fails; delete's 204 has none.
+    assert summary.groups() == ("5", "1", "4"), output[-6000:]
+    assert scenarios(output)["DELETE /backends/failover/(id:FailoverBackendId)"] == ["SUCCEEDED"]
+    assert "Error while parsing the dateTime as per RFC 3339" in output
 
 
 def test_prism_mocks_the_spec_and_answers_its_example() -> None:
