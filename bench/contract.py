@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .baseline import TODAY, Checkout
 from .common import ROOT, VENV_BIN, Section, free_port, running, spread
 from .server_vs_prism import KEY
 
@@ -95,12 +96,15 @@ def timed_run(
     delay_ms: float = 0.0,
     workers: int | None = None,
     cap_seconds: float | None = None,
+    checkout: Checkout = TODAY,
 ) -> ToolRun:
     """Run `tool` ("suite" or "st") against a fresh counting server; time it, count it.
 
     `delay_ms`: the server answers each request that late. `workers`: the tool's --workers
     (None: the suite's default, and 1 for st run). `cap_seconds`: stop the tool (SIGTERM to
     its process group, then SIGKILL) once it has run that long; the run is then `capped`.
+    `checkout`: whose suite runs (an exported baseline commit, or today's); the server is
+    always today's.
     """
     with tempfile.TemporaryDirectory(prefix="bench-contract-") as tmp:
         port, counts = free_port(), Path(tmp) / "requests"
@@ -112,12 +116,15 @@ def timed_run(
             command = suite_command(url, profile, f"{tmp}/reports", workers)
         else:
             command = st_command(url, EXAMPLES[profile], f"{tmp}/reports", workers or 1)
-        env = {**os.environ, "NGROK_API_KEY": KEY}
+        env = (checkout if tool == "suite" else TODAY).environ(NGROK_API_KEY=KEY)
         with running([*server, f"--api-key={KEY}", f"--count-file={counts}"], port):
             began = time.perf_counter()
             # st's working folder is the temporary one: it keeps a cache (.schemathesis/) there.
             status, stdout, stderr, capped = _run_capped(
-                command, cwd=ROOT if tool == "suite" else Path(tmp), env=env, cap=cap_seconds
+                command,
+                cwd=checkout.root if tool == "suite" else Path(tmp),
+                env=env,
+                cap=cap_seconds,
             )
             seconds = time.perf_counter() - began
         tail = stdout[-3000:] + stderr[-3000:] if status != 0 else ""

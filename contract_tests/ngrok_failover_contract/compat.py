@@ -29,6 +29,7 @@ from schemathesis.openapi.checks import (
     MissingHeaderNotRejected,
     UnsupportedMethodResponse,
 )
+from schemathesis.specs.openapi.checks import ignored_auth
 from schemathesis.transport.requests import SameHostRedirectsSession
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "derive_operation_seed",
     "explicit_examples",
     "failure_checks",
+    "ignored_auth",
     "set_explicit_examples",
 ]
 

@@ -71,6 +71,8 @@ class Ledger:
     # The anchors as created: every lane expects them to read back so (nobody changes them).
     fixed: dict[str, Backend] = field(default_factory=dict, repr=False)
     journal: Journal | None = field(default=None, repr=False)  # every id the run created
+    # Operations that refused Schemathesis's auth probes (`checks.adapters.auth_probes_once`).
+    auth_proven: set[str] = field(default_factory=set, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _creating: int = field(default=0, repr=False)  # the run's creates in flight
     _lost_creates: int = field(default=0, repr=False)  # creates whose answer never came
@@ -96,6 +98,7 @@ class Ledger:
             run=run,
             fixed=run.fixed,
             journal=run.journal,
+            auth_proven=run.auth_proven,
             _lock=run._lock,
         )
 
