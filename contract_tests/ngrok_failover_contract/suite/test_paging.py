@@ -18,9 +18,10 @@ LIMITS = (1, 2, 3, 100)
 
 
 @pytest.fixture(scope="module")
-def paged(ledger: Ledger, profile: Profile) -> Iterator[Ledger]:
+def paged(contract: ContractSession, ledger: Ledger, profile: Profile) -> Iterator[Ledger]:
     """Enough backends of the run's own for several pages, and for more than the largest
-    page (100) where the profile allows it; two of them deleted again.
+    page (100) where the profile allows it; two of them deleted again, the rest once the
+    walks are done (every later walk of the list would read them all again).
 
     They span two seconds at least: order within one second is not documented, so a list
     in the wrong order is only visible across a second's boundary.
@@ -36,6 +37,7 @@ def paged(ledger: Ledger, profile: Profile) -> Iterator[Ledger]:
     for backend_id in (made[1], made[-2]):
         ledger.delete(backend_id)
     yield ledger
+    ledger.discard([i for i in made if i not in ledger.deleted], contract.options.workers)
 
 
 def test_every_page_followed_lists_each_existing_backend_once_newest_first(
