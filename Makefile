@@ -17,7 +17,7 @@ NPX := cd lint && npx --no-install
 
 # The contract suite's options, read by ngrok_failover_contract.runner.options.resolve from the
 # environment (so the API key never shows in a printed recipe). Empty means the suite's default.
-export BASE_URL NGROK_API_KEY CHILD_BACKENDS PROFILE SEED REPORTS_DIR WORKERS SHARD
+export BASE_URL NGROK_API_KEY NGROK_OTHER_ACCOUNT_KEY CHILD_BACKENDS PROFILE SEED REPORTS_DIR WORKERS SHARD
 # Live runs: LIVE=1 goes ahead against a remote account, DRY_RUN=1 prints the plan only, MAX_RPM
 # caps the suite's requests per minute (RATE_LIMIT below is the reference server's own limit).
 export LIVE DRY_RUN MAX_RPM REQUIRE_COVERAGE

@@ -73,6 +73,8 @@ class Ledger:
     journal: Journal | None = field(default=None, repr=False)  # every id the run created
     # Operations that refused Schemathesis's auth probes (`checks.adapters.auth_probes_once`).
     auth_proven: set[str] = field(default_factory=set, repr=False)
+    # The run's ledger under another account's key (isolation checks), if it has one.
+    other: Ledger | None = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _creating: int = field(default=0, repr=False)  # the run's creates in flight
     _lost_creates: int = field(default=0, repr=False)  # creates whose answer never came
@@ -99,6 +101,7 @@ class Ledger:
             fixed=run.fixed,
             journal=run.journal,
             auth_proven=run.auth_proven,
+            other=run.other,
             _lock=run._lock,
         )
 
@@ -111,11 +114,16 @@ class Ledger:
                 children=frozenset(self.children),
                 elsewhere=self._elsewhere,
                 stray=self.stray,
+                other_account=self._other_account,
                 fixed=self.fixed,
             )
             base_path = urlsplit(self.client.base_url).path
             self._oracle = Oracle(self.client.api_key, base_path, self.judge, context)
         return self._oracle
+
+    def _other_account(self, backend_id: str) -> bool:
+        other = (self.run or self).other
+        return other is not None and other.ever_created(backend_id)
 
     def _elsewhere(self, backend_id: str) -> bool:
         """An id that may exist though this lane does not hold it: another lane's, a given

@@ -72,15 +72,16 @@ def render_plan(*, base_url: str, profile: Profile, max_rpm: int | None, run_mar
             f"contract plan for {base_url} (profile {profile.name}):",
             *(f"  {line}" for line in OPERATIONS),
             f"  at most {profile.max_requests} requests, {pace}",
-            f"  at most {profile.max_creates} backends created, each marked "
+            f"  at most {profile.max_creates} create requests, each backend created marked "
             f"{run_marker!r} and deleted at the end",
             "  nothing this run did not create is updated or deleted",
         ]
     )
 
 
-def preflight(base_url: str, api_key: str) -> None:
-    """One list call; raise `PreflightError` with the one message that explains a dead end."""
+def preflight(base_url: str, api_key: str, key_env: str = "NGROK_API_KEY") -> None:
+    """One list call; raise `PreflightError` with the one message that explains a dead end
+    (`key_env` names where the key came from, for the message)."""
     url = base_url.rstrip("/") + "/backends/failover?limit=1"
     headers = auth_headers(api_key)
     try:
@@ -94,7 +95,7 @@ def preflight(base_url: str, api_key: str) -> None:
     if response.status_code in (401, 403):
         raise PreflightError(
             f"the API key was refused ({response.status_code} {_error_code(response)}): "
-            "check NGROK_API_KEY"
+            f"check {key_env}"
         )
     if response.status_code == 429:
         return  # rate limited: the key works and the run will wait

@@ -117,7 +117,9 @@ class Coverage:
         lines = [
             "# Contract coverage",
             "",
-            "Answers seen, by operation and documented status (- : not documented there).",
+            "Answers seen, by operation and documented status (- : not documented there). A "
+            "row counts requests by their answer: createFailoverBackend's 201 are the "
+            "backends created, its other columns create requests refused.",
             "",
             "| operation | " + " | ".join(every) + " |",
             "| --- |" + " --- |" * len(every),

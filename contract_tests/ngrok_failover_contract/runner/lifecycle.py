@@ -60,8 +60,21 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
             stateful=options.profile.semantic,
             journal=journal,
         )
+        if options.other_api_key is not None and options.profile.semantic:
+            other_client = ApiClient(base_url, options.other_api_key, contract.gate)
+            stack.callback(other_client.close)
+            ledger.other = Ledger(  # the isolation checks' second account (no journal:
+                client=other_client,  # its backends keep their marker; cleanup finds them)
+                judge=contract.judge,
+                seed=options.seed,
+                given_children=(),
+                run_id=options.run_id,
+                other=ledger,
+            )
         stack.callback(finish_run, contract)  # also at the session's end, whatever ends it
         ledger.survey()
+        if ledger.other is not None:
+            ledger.other.survey()
         if options.profile.semantic:
             try:
                 ledger.make_anchors(ANCHOR_COUNT)
@@ -81,15 +94,24 @@ def finish_run(contract: ContractSession) -> None:
         return
     contract.gate.cleaning = True  # a stop signal does not stop the cleanup
     with _signals_deferred():
-        try:
-            contract.swept = ledger.clean_up(contract.options.workers)
-        except Exception as err:  # the server is gone: say what may be left
-            contract.swept = Swept(left={i: ledger.run_id for i in ledger.existing})
-            print(f"contract: cleanup failed: {type(err).__name__}: {err}", file=sys.stderr)
+        contract.swept = swept = _clean_up(ledger, contract.options.workers)
+        if ledger.other is not None:  # the second account's, with its own key
+            other = _clean_up(ledger.other, contract.options.workers)
+            swept.removed.update(other.removed)
+            swept.left.update(other.left)
+            swept.strays.update(other.strays)
         if ledger.journal is not None:  # kept for `cleanup` while anything may be left
-            ledger.journal.close(keep=bool(contract.swept.left))
-    for backend_id, item in contract.swept.strays.items():
+            ledger.journal.close(keep=bool(swept.left))
+    for backend_id, item in swept.strays.items():
         contract.findings.extend(finding_from("(cleanup)", _stray(ledger, backend_id, item)))
+
+
+def _clean_up(ledger: Ledger, workers: int) -> Swept:
+    try:
+        return ledger.clean_up(workers)
+    except Exception as err:  # the server is gone: say what may be left
+        print(f"contract: cleanup failed: {type(err).__name__}: {err}", file=sys.stderr)
+        return Swept(left={i: ledger.run_id for i in ledger.existing})
 
 
 def _stray(ledger: Ledger, backend_id: str, item: dict[str, Any]) -> ContractViolation:

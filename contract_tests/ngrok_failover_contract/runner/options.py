@@ -30,6 +30,10 @@ from ..live.safety import is_remote, max_rpm_for, profile_for, render_plan
 KEY_ENV = "NGROK_API_KEY"
 # The key of a reference server the suite starts itself: not a secret, but redacted alike.
 LOCAL_KEY = "contract-suite-local-key"
+# A second account's key, for the isolation checks: from the environment only, as the key.
+OTHER_KEY_ENV = "NGROK_OTHER_ACCOUNT_KEY"
+# The second account of a reference server the suite starts itself.
+LOCAL_OTHER_KEY = "contract-suite-other-account-key"
 # CI runs are deterministic: seed 0 unless one is given.
 CI_SEED = 0
 DEFAULT_REPORTS_DIR = "reports/contract"
@@ -240,6 +244,8 @@ class Options:
     profile: Profile
     reports_dir: Path
     api_key: str = field(repr=False)
+    # Another account's key on the same server (isolation checks), None when not given.
+    other_api_key: str | None = field(repr=False)
     base_url: str | None  # None: the suite starts the reference server
     child_backends: tuple[str, ...]
     run_id: str  # in the marker of every backend the run creates
@@ -309,6 +315,9 @@ def resolve(
     api_key = env.get(KEY_ENV, "") if base_url else LOCAL_KEY
     if base_url and not api_key and not raw["dry_run"]:
         raise OptionsError(f"{by_dest['base_url'].named} needs the API key in ${KEY_ENV}")
+    other_api_key = (env.get(OTHER_KEY_ENV) or None) if base_url else LOCAL_OTHER_KEY
+    if other_api_key is not None and other_api_key == api_key:
+        raise OptionsError(f"${OTHER_KEY_ENV} is the key of ${KEY_ENV}: give another account's")
     if raw["max_rpm"] is not None and raw["max_rpm"] < 0:
         raise OptionsError(f"{by_dest['max_rpm'].named}: {raw['max_rpm']} is below 0")
     for option in extension.options:
@@ -345,6 +354,7 @@ def resolve(
         profile=profile,
         reports_dir=reports_dir,
         api_key=api_key,
+        other_api_key=other_api_key,
         base_url=base_url,
         child_backends=children,
         run_id=run_id,

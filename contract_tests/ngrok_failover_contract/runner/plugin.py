@@ -30,6 +30,7 @@ from ..reporting.findings import finding_from
 from . import hookspecs, reference
 from .lifecycle import finish_run, install_signals, open_ledger
 from .options import (
+    OTHER_KEY_ENV,
     PYTEST_OPTIONS,
     OptionsError,
     add_options,
@@ -48,6 +49,7 @@ PROGRESS = pytest.StashKey[ProgressReport]()
 # The tests that need a server that keeps state; the `schema` profile leaves them out.
 ORDER = (
     "test_lifecycle.py",
+    "test_accounts.py",
     "test_paging.py",
     "test_model.py",
     "test_schema.py",
@@ -55,6 +57,7 @@ ORDER = (
     "test_histories.py",
 )
 SEMANTIC_MODULES = (
+    "test_accounts.py",
     "test_histories.py",
     "test_lifecycle.py",
     "test_model.py",
@@ -114,6 +117,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if options.base_url is not None and session.signalled is None:
         try:
             preflight(options.base_url, options.api_key)
+            if options.other_api_key is not None:
+                preflight(options.base_url, options.other_api_key, OTHER_KEY_ENV)
         except PreflightError as err:
             raise pytest.UsageError(str(err)) from None
     config.pluginmanager.register(_CollectionWatch(session), "contract-collection-watch")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from .options import LOCAL_KEY, Options
+from .options import LOCAL_KEY, LOCAL_OTHER_KEY, Options
 
 if TYPE_CHECKING:
     from ngrok_failover_server.asgi import ASGIApp
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     Wrap = Callable[[ASGIApp], ASGIApp]
 
 SERVER_PACKAGE = "ngrok_failover_server"
+# The second account the isolation checks use (its key: `LOCAL_OTHER_KEY`).
+OTHER_ACCOUNT = "other"
 EXTRA = "ngrok-failover-contract[server]"
 
 
@@ -42,6 +44,7 @@ def reference_server(options: Options, wraps: Sequence[Wrap] = ()) -> Iterator[s
 
     config = ServerConfig(
         api_key=LOCAL_KEY,
+        accounts=((OTHER_ACCOUNT, LOCAL_OTHER_KEY),),
         strict_references=options.reference_mode == "strict",
         known_backends=frozenset(options.child_backends),
     )

@@ -10,13 +10,14 @@ from ..core.verdict import ExitStatus
 from ..reporting.findings import finding_from
 from ..reporting.redaction import redact, redact_tree
 from ..reporting.summary import render_summary, status_of
-from .options import KEY_ENV, LOCAL_KEY, Options
+from .options import KEY_ENV, LOCAL_KEY, OTHER_KEY_ENV, Options
 from .reproduce import reproduce_line
 from .session import ContractSession
 
 
 def secrets(options: Options) -> tuple[str, ...]:
-    return tuple(s for s in (os.environ.get(KEY_ENV, ""), options.api_key, LOCAL_KEY) if s)
+    keys = (os.environ.get(KEY_ENV, ""), options.api_key, LOCAL_KEY, options.other_api_key or "")
+    return tuple(s for s in (*keys, os.environ.get(OTHER_KEY_ENV, "")) if s)
 
 
 def verdict(contract: ContractSession) -> ExitStatus:
@@ -67,10 +68,15 @@ def _run_facts(contract: ContractSession, status: ExitStatus) -> list[str]:
     """What the run spent and what it left: requests, 429s waited out, cleanup."""
     options, gate, swept = contract.options, contract.gate, contract.swept
     rate = f"at most {options.max_rpm}/min" if options.max_rpm else "no rate limit"
+    ledger = contract.ledger
+    created = 0 if ledger is None else len(ledger.created)
+    if ledger is not None and ledger.other is not None:
+        created += len(ledger.other.created)
     facts = [
         f"Run id: {options.run_id} (the marker of every backend it created)",
-        f"Requests: {gate.requests} ({rate}), backends created: {gate.creates}, "
-        f"429 answers waited out: {gate.rate_limited}",
+        # Create requests and backends differ: many creates are refused on purpose.
+        f"Requests: {gate.requests} ({rate}), create requests: {gate.creates}, "
+        f"backends created: {created}, 429 answers waited out: {gate.rate_limited}",
     ]
     if contract.cannot_run is not None:
         facts.append(f"Could not run: {contract.cannot_run}")

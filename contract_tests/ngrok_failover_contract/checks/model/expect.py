@@ -32,6 +32,8 @@ class Context:
     # Child ids known to exist (given ones, the run's anchors): a body naming only these,
     # and the lane's own backends, must be accepted.
     children: frozenset[str] = frozenset()
+    # Backends the run made under another account's key: this key must not find them.
+    other_account: Callable[[str], bool] = lambda _: False
     # Ids that may exist though the lane does not hold them (another lane's, a given child,
     # one seen on the account): for any other id the lane predicts 404.
     elsewhere: Callable[[str], bool] = lambda _: False
@@ -251,6 +253,14 @@ def _accepted(world: World, call: Call, context: Context) -> Expectation:
 def _absent(world: World, call: Call, context: Context, target: str) -> Expectation:
     """An id the lane does not hold: known not to exist (deleted, made up), or unknown."""
     rate = _rate_limited(world, call)
+    if context.other_account(target):
+
+        def apart(exchange: Exchange, judge: Judge) -> World:
+            judge.error_body_matches_status(exchange)
+            return world
+
+        branch = Branch(frozenset(freedoms.UNKNOWN_ID), apart, "for a backend of another account")
+        return Expectation(Property.ACCOUNTS_KEPT_APART, (branch, rate), world)
     if target in world.tainted:
         return _unknown(world, call, target)
     if target in world.gone or not context.elsewhere(target):
@@ -406,6 +416,15 @@ def _listed(world: World, call: Call, context: Context) -> Branch:
                 after = after.read_back(backend_id)
             elif fixed is not None:
                 judge.listed_as_held(fixed.as_json(), item, exchange, None)
+            elif context.other_account(backend_id):
+                judge.require(
+                    False,
+                    Property.ACCOUNTS_KEPT_APART,
+                    f"the list holds {backend_id}, a backend this run created with another "
+                    "account's key: a key sees only its own account's backends",
+                    exchange,
+                    backend_id,
+                )
             elif context.stray(item):
                 judge.require(
                     False,
