@@ -19,6 +19,7 @@ from ..core.verdict import ExitStatus
 from ..live.client import ApiClient
 from ..live.journal import Journal
 from ..live.ledger import Ledger, StatelessServer
+from ..live.safety import preflight
 from ..live.sweep import Swept
 from ..reporting.findings import finding_from
 from .options import named
@@ -47,6 +48,9 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
     options = contract.options
     with ExitStack() as stack:
         base_url = options.base_url or stack.enter_context(reference_server(options, wraps))
+        if options.base_url is None:  # the server the run started: its round trip too
+            contract.choose_workers(preflight(base_url, options.api_key))
+            options = contract.options
         client = ApiClient(base_url, options.api_key, contract.gate)
         stack.callback(client.close)
         journal = Journal(options.reports_dir / JOURNALS, options.run_id)
