@@ -138,6 +138,14 @@ def main(argv: list[str] | None = None) -> int:
         help="replace only these sections (and their targets) in the existing report "
         "(docs/benchmarks.md, or --output), keeping the others as they were measured",
     )
+    parser.add_argument(
+        "--baseline",
+        action="append",
+        default=[],
+        metavar="GITREF",
+        help="the contract section also runs this commit's suite (quick profile), "
+        "interleaved with today's (repeatable)",
+    )
     args = parser.parse_args(argv)
     chosen = args.sections or list(SECTIONS)
     unknown = sorted(set(chosen) - set(SECTIONS))
@@ -157,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         "server": lambda: server_vs_prism.run(quick=args.quick),
         "paging": lambda: paging.run(quick=args.quick, plot_path=plot),
         "clients": lambda: clients.run(quick=args.quick),
-        "contract": lambda: contract.run(quick=args.quick),
+        "contract": lambda: contract.run(quick=args.quick, baselines=args.baseline),
         "generate": lambda: generate.run(quick=args.quick),
         "concurrency": lambda: concurrency.run(quick=args.quick),
     }

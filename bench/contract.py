@@ -29,10 +29,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .baseline import TODAY, Checkout
+from .baseline import TODAY, Checkout, exported
 from .common import ROOT, VENV_BIN, Section, free_port, running, spread
 from .server_vs_prism import KEY
 
@@ -190,6 +191,11 @@ def st_test_cases(output: str) -> int:
     return int(match.group(1))
 
 
+def baselines_of(runs: Mapping[tuple[str, str], object], profile: str) -> list[str]:
+    """The labels of the baselines measured for `profile`, in the order they were given."""
+    return [tool.removeprefix("suite ") for tool, p in runs if p == profile and " " in tool]
+
+
 def mutation_verdicts(output: str) -> list[tuple[str, str, str]]:
     """(fault, caught or SURVIVED, seconds) from run_mutation.py's progress lines."""
     return re.findall(r"^  (\S+): (caught|SURVIVED) in ([\d.]+)s$", output, re.MULTILINE)
@@ -208,16 +214,26 @@ def mutation_seconds(sample: bool) -> tuple[list[float], int, bool]:
     return [float(s) for _, _, s in verdicts], caught, result.returncode == 0
 
 
-def run(*, quick: bool = False) -> Section:
+def run(*, quick: bool = False, baselines: Sequence[str] = ()) -> Section:
+    """The section; each of `baselines` (a git ref) runs the quick profile beside today's
+    code, interleaved with it round by round."""
     rounds = 1 if quick else 3
     profiles = ["quick"] if quick else ["quick", "thorough"]
     runs: dict[tuple[str, str], list[ToolRun]] = {}
-    for profile in profiles:
-        for round_ in range(rounds if profile == "quick" else 1):
-            order = ("suite", "st") if round_ % 2 == 0 else ("st", "suite")
-            for tool in order:
-                # One request at a time for both: section 6 measures workers.
-                runs.setdefault((tool, profile), []).append(timed_run(tool, profile, workers=1))
+    with contextlib.ExitStack() as stack:
+        others = [stack.enter_context(exported(ref)) for ref in baselines]
+        for profile in profiles:
+            for round_ in range(rounds if profile == "quick" else 1):
+                turns: list[tuple[str, Checkout]] = [("suite", TODAY), ("st", TODAY)]
+                if profile == "quick":
+                    turns += [("suite", other) for other in others]
+                shift = round_ % len(turns)  # each takes its turn first and last
+                for tool, checkout in turns[shift:] + turns[:shift]:
+                    # One request at a time for all: section 6 measures workers.
+                    key = (tool if checkout is TODAY else f"suite {checkout.label}", profile)
+                    runs.setdefault(key, []).append(
+                        timed_run(tool, profile, workers=1, checkout=checkout)
+                    )
     section = Section(
         "contract",
         "4. Contract suite",
@@ -225,16 +241,23 @@ def run(*, quick: bool = False) -> Section:
     )
     for profile in profiles:
         st_rate = statistics.median(r.requests / r.seconds for r in runs[("st", profile)])
-        for tool in ("suite", "st"):
+        tools = ["suite", *(f"suite {o}" for o in baselines_of(runs, profile)), "st"]
+        for tool in tools:
             results = runs[(tool, profile)]
             rate = spread([r.requests / r.seconds for r in results])
             cases = f"{statistics.median(r.requests for r in results):,.0f}"
             if tool == "st":
                 own = statistics.median(r.own_count or 0 for r in results)
                 cases += f" (st's own count: {own:,.0f})"
+            if tool == "st":
+                name = f"st run, -n {EXAMPLES[profile]}"
+            elif tool == "suite":
+                name = f"suite, {profile}"
+            else:
+                name = f"suite, {profile}, baseline {tool.removeprefix('suite ')}"
             section.rows.append(
                 [
-                    f"suite, {profile}" if tool == "suite" else f"st run, -n {EXAMPLES[profile]}",
+                    name,
                     spread([r.seconds for r in results]).show(1),
                     cases,
                     rate.show(),
@@ -258,7 +281,9 @@ def run(*, quick: bool = False) -> Section:
         f"Seed {SEED}; a fresh reference server (own process, memory store) per run; "
         f"{rounds} interleaved round(s) for quick, one for thorough; wall time of the whole "
         "command (interpreter start, schema loading, the suite's cleanup included), median "
-        "(min-max). Test cases: the requests the server answered, the one unit both tools "
+        "(min-max); a baseline (`--baseline GITREF`) is that commit's suite, exported, "
+        "run in the same rounds against today's server. Test cases: the requests the server "
+        "answered, the one unit both tools "
         "share (see bench/contract.py); `st run`'s own count, which agrees, is shown beside. "
         "`st run` checks the "
         "schema (all its phases, default checks); the suite adds the named properties, the "
