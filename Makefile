@@ -140,7 +140,7 @@ bench/node_modules/.installed: bench/package.json bench/package-lock.json
 # SECTION=paging (or several, space-separated) runs those alone; QUICK=1 is a smoke run.
 SECTION ?=
 QUICK ?=
-bench: .venv/.synced bench/node_modules/.installed ## Benchmarks, side by side: writes docs/benchmarks.md (SECTION=server|paging|clients|contract|generate|concurrency QUICK=1 BASELINE="ref ...")
+bench: .venv/.synced bench/node_modules/.installed ## Benchmarks, side by side: writes docs/benchmarks.md (SECTION=server|paging|clients|contract|generate|concurrency|profile QUICK=1 BASELINE="ref ...")
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) -m bench $(SECTION) $(if $(filter 1 yes true,$(QUICK)),--quick) $(foreach ref,$(BASELINE),--baseline=$(ref))
 

@@ -21,12 +21,12 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
-from . import clients, concurrency, contract, generate, paging, server_vs_prism
+from . import clients, concurrency, contract, generate, paging, profile, server_vs_prism
 from .common import ROOT, Section, version_of
 
 DOC = ROOT / "docs" / "benchmarks.md"
 PLOT_NAME = "benchmarks-paging.png"
-SECTIONS = ("server", "paging", "clients", "contract", "generate", "concurrency")
+SECTIONS = ("server", "paging", "clients", "contract", "generate", "concurrency", "profile")
 
 
 def machine() -> list[str]:
@@ -168,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         "contract": lambda: contract.run(quick=args.quick, baselines=args.baseline),
         "generate": lambda: generate.run(quick=args.quick),
         "concurrency": lambda: concurrency.run(quick=args.quick),
+        "profile": lambda: profile.run(quick=args.quick),
     }
     header = machine()
     print("\n".join(header), flush=True)
