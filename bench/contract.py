@@ -52,6 +52,7 @@ class ToolRun:
     status: int = 0  # the command's exit status (once capped: its answer to SIGTERM)
     capped: bool = False  # stopped at its time cap: `seconds` is the cap, not a verdict's time
     tail: str = ""  # the end of its output (stdout, then stderr) unless it passed
+    workers: int | None = None  # the suite's workers, as its summary says (chosen or given)
 
 
 def suite_command(
@@ -128,6 +129,8 @@ def timed_run(
                 cap=cap_seconds,
             )
             seconds = time.perf_counter() - began
+        summary = Path(tmp) / "reports" / "summary.md"
+        said = re.search(r"^- Workers: (\d+)", summary.read_text()) if summary.exists() else None
         tail = stdout[-3000:] + stderr[-3000:] if status != 0 else ""
         if status not in (0, 1):
             sys.stderr.write(tail)
@@ -141,6 +144,7 @@ def timed_run(
             status,
             capped,
             tail,
+            int(said.group(1)) if said else None,
         )
 
 
