@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .baseline import TODAY, Checkout, exported
-from .common import ROOT, VENV_BIN, Section, free_port, running, spread
+from .common import ROOT, VENV_BIN, Section, free_port, running, spread, verdict
 from .server_vs_prism import KEY
 
 SEED = 0
@@ -195,6 +195,34 @@ def st_test_cases(output: str) -> int:
     return int(match.group(1))
 
 
+QUICK_TARGET_S = 7.0
+RATE_TARGET_VS_BEFORE = 3.0
+RATE_TARGET_VS_ST = 4.0
+
+
+def _targets(runs: Mapping[tuple[str, str], list[ToolRun]]) -> list[str]:
+    """Issue 22's: the quick profile on loopback within 7 s; checked requests a second at
+    least 3x each baseline's and 4x `st run`'s."""
+
+    def rate(tool: str) -> float:
+        return statistics.median(r.requests / r.seconds for r in runs[(tool, "quick")])
+
+    seconds = statistics.median(r.seconds for r in runs[("suite", "quick")])
+    targets = [
+        f"the quick profile on loopback at most {QUICK_TARGET_S:.0f} s: {seconds:.1f} s "
+        f"({verdict(seconds <= QUICK_TARGET_S)})",
+        f"checked requests a second at least {RATE_TARGET_VS_ST:.0f}x st run's: "
+        f"{rate('suite') / rate('st'):.2f}x ({verdict(rate('suite') / rate('st') >= 4)})",
+    ]
+    for label in baselines_of(runs, "quick"):
+        times = rate("suite") / rate(f"suite {label}")
+        targets.append(
+            f"checked requests a second at least {RATE_TARGET_VS_BEFORE:.0f}x those of "
+            f"{label}: {times:.2f}x ({verdict(times >= RATE_TARGET_VS_BEFORE)})"
+        )
+    return targets
+
+
 def baselines_of(runs: Mapping[tuple[str, str], object], profile: str) -> list[str]:
     """The labels of the baselines measured for `profile`, in the order they were given."""
     return [tool.removeprefix("suite ") for tool, p in runs if p == profile and " " in tool]
@@ -269,6 +297,7 @@ def run(*, quick: bool = False, baselines: Sequence[str] = ()) -> Section:
                     "pass" if all(r.passed for r in results) else "FAIL",
                 ]
             )
+    section.targets += _targets(runs)
     seconds, caught, ok = mutation_seconds(sample=quick)
     times = spread(seconds)
     section.rows.append(
