@@ -22,6 +22,8 @@ def test_clean_reference_server_passes_and_the_run_writes_every_report(tmp_path:
     assert verdict.returncode == 0, f"false alarm against the clean server:\n{verdict.summary}"
     assert "PASS: no violation found" in verdict.summary
     assert "seed 7" in verdict.output and "SEED=7" in verdict.output
+    # No WORKERS: the round trip of the server the run started chose them; the summary says.
+    assert re.search(r"^- Workers: \d+ \(the preflight's round trip was ", verdict.summary, re.M)
     assert (tmp_path / "junit.xml").exists() and (tmp_path / "coverage.md").exists()
 
 

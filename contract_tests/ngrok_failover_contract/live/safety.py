@@ -132,17 +132,8 @@ def preflight(base_url: str, api_key: str, key_env: str = "NGROK_API_KEY") -> fl
     """A few list calls; raise `PreflightError` with the one message that explains a dead
     end (`key_env` names where the key came from, for the message). Return the round trip
     of the calls on an open connection, in seconds."""
-    url = base_url.rstrip("/") + "/backends/failover?limit=1"
-    headers = auth_headers(api_key)
     try:
-        with httpx.Client(headers=headers, timeout=PREFLIGHT_TIMEOUT_S) as http:
-            started = time.perf_counter()
-            response = http.get(url)
-            trips = [time.perf_counter() - started]
-            for _ in range(ROUND_TRIP_SAMPLES if response.status_code == 200 else 0):
-                started = time.perf_counter()
-                http.get(url)
-                trips.append(time.perf_counter() - started)
+        response, trips = _listed(base_url, api_key)
     except httpx.TimeoutException:
         raise PreflightError(
             f"cannot reach {base_url}: no answer within {PREFLIGHT_TIMEOUT_S:.0f} s"
@@ -164,6 +155,30 @@ def preflight(base_url: str, api_key: str, key_env: str = "NGROK_API_KEY") -> fl
             "check the base path"
         )
     return min(trips[1:] or trips)
+
+
+def round_trip(base_url: str, api_key: str) -> float:
+    """The preflight's measure alone, whatever the answers (the server a run started for
+    itself: what it answers is the checks' to judge, not a reason not to run)."""
+    return min(_listed(base_url, api_key, samples=ROUND_TRIP_SAMPLES)[1][1:])
+
+
+def _listed(
+    base_url: str, api_key: str, samples: int | None = None
+) -> tuple[httpx.Response, list[float]]:
+    """A list call, then `samples` more on its connection (default: as many as a first
+    200 allows); the first answer and the seconds each call took."""
+    url = base_url.rstrip("/") + "/backends/failover?limit=1"
+    with httpx.Client(headers=auth_headers(api_key), timeout=PREFLIGHT_TIMEOUT_S) as http:
+        started = time.perf_counter()
+        response = http.get(url)
+        trips = [time.perf_counter() - started]
+        more = ROUND_TRIP_SAMPLES if response.status_code == 200 else 0
+        for _ in range(more if samples is None else samples):
+            started = time.perf_counter()
+            http.get(url)
+            trips.append(time.perf_counter() - started)
+    return response, trips
 
 
 def _error_code(response: httpx.Response) -> str:
