@@ -136,11 +136,11 @@ def test_ast_parse_is_serialized_only_inside_the_block() -> None:
 
 def test_the_preflight_measures_the_round_trip_that_chooses_the_workers() -> None:
     """A server 40 ms late behind a loopback port: the preflight's round trip shows it (not
-    the address), and that asks for requests in flight (at least 40 ms / 3 ms of the
+    the address), and that asks for requests in flight (40 ms over the 3 ms of the
     suite's own per request); the measure alone takes whatever the server answers."""
     key = new_api_key()
     with serve_in_thread(ServerConfig(api_key=key), wrap=lambda app: delayed(app, 0.04)) as late:
         slow = preflight(late.base_url, key)
         assert round_trip(late.base_url, "not the key") >= 0.04
     assert slow >= 0.04
-    assert workers_for(slow, None).count >= 14
+    assert workers_for(slow, None).count >= 13

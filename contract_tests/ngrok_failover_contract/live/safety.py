@@ -113,7 +113,8 @@ def workers_for(round_trip_s: float, max_rpm: int | None) -> Workers:
     """Enough requests in flight to hide the round trip behind the suite's own work, no more
     than the rate limit can use: `max_rpm` a minute over that round trip."""
     ms = f"{round_trip_s * 1000:.0f} ms" if round_trip_s >= 0.001 else "under 1 ms"
-    hide = min(MAX_CHOSEN_WORKERS, max(1, math.ceil(round_trip_s / SUITE_S_PER_REQUEST)))
+    # Rounded: a round trip under 1.5 times the suite's own is not worth a second worker.
+    hide = min(MAX_CHOSEN_WORKERS, max(1, round(round_trip_s / SUITE_S_PER_REQUEST)))
     why = f"the preflight's round trip was {ms}"
     if hide == 1:
         return Workers(1, f"{why}: nothing to hide, one request at a time")
