@@ -245,7 +245,7 @@ def _workers_cell(workers: int, suite: list[ToolRun] | None) -> str:
     return f"chosen: {', '.join(map(str, counts)) or '?'} (st run: 1)"
 
 
-def _chosen_targets(runs: dict[Key, list[ToolRun]]) -> list[str]:
+def chosen_targets(runs: dict[Key, list[ToolRun]]) -> list[str]:
     """The issue's targets for the workers the suite chose itself at 150 ms per answer: a
     verdict within 60 s, and at most 1.3x the network's limit (its requests x the delay /
     the requests in flight)."""
@@ -328,7 +328,7 @@ def run(*, quick: bool = False) -> Section:
             ]
             section.rows.append(row)
     section.targets.append(_target(chosen, runs))
-    section.targets += _chosen_targets(runs)
+    section.targets += chosen_targets(runs)
     section.notes.append(
         f"Seed {SEED}, profile {PROFILE}; a fresh reference server (own process, memory store, "
         "`bench/instrumented_server.py --delay-ms`) per run, answering each request that much "

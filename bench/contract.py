@@ -200,7 +200,7 @@ RATE_TARGET_VS_BEFORE = 3.0
 RATE_TARGET_VS_ST = 4.0
 
 
-def _targets(runs: Mapping[tuple[str, str], list[ToolRun]]) -> list[str]:
+def issue_targets(runs: Mapping[tuple[str, str], list[ToolRun]]) -> list[str]:
     """Issue 22's: the quick profile on loopback within 7 s; checked requests a second at
     least 3x each baseline's and 4x `st run`'s."""
 
@@ -297,7 +297,7 @@ def run(*, quick: bool = False, baselines: Sequence[str] = ()) -> Section:
                     "pass" if all(r.passed for r in results) else "FAIL",
                 ]
             )
-    section.targets += _targets(runs)
+    section.targets += issue_targets(runs)
     seconds, caught, ok = mutation_seconds(sample=quick)
     times = spread(seconds)
     section.rows.append(
