@@ -146,6 +146,11 @@ def main(argv: list[str] | None = None) -> int:
         help="the contract section also runs this commit's suite (quick profile), "
         "interleaved with today's (repeatable)",
     )
+    parser.add_argument(
+        "--no-mutation",
+        action="store_true",
+        help="the contract section without make mutation's row (its runs take many minutes)",
+    )
     args = parser.parse_args(argv)
     chosen = args.sections or list(SECTIONS)
     unknown = sorted(set(chosen) - set(SECTIONS))
@@ -165,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
         "server": lambda: server_vs_prism.run(quick=args.quick),
         "paging": lambda: paging.run(quick=args.quick, plot_path=plot),
         "clients": lambda: clients.run(quick=args.quick),
-        "contract": lambda: contract.run(quick=args.quick, baselines=args.baseline),
+        "contract": lambda: contract.run(
+            quick=args.quick, baselines=args.baseline, mutation=not args.no_mutation
+        ),
         "generate": lambda: generate.run(quick=args.quick),
         "concurrency": lambda: concurrency.run(quick=args.quick),
         "profile": lambda: profile.run(quick=args.quick),

@@ -246,9 +246,9 @@ def mutation_seconds(sample: bool) -> tuple[list[float], int, bool]:
     return [float(s) for _, _, s in verdicts], caught, result.returncode == 0
 
 
-def run(*, quick: bool = False, baselines: Sequence[str] = ()) -> Section:
+def run(*, quick: bool = False, baselines: Sequence[str] = (), mutation: bool = True) -> Section:
     """The section; each of `baselines` (a git ref) runs the quick profile beside today's
-    code, interleaved with it round by round."""
+    code, interleaved with it round by round; `mutation`: with `make mutation`'s row."""
     rounds = 1 if quick else 3
     profiles = ["quick"] if quick else ["quick", "thorough"]
     runs: dict[tuple[str, str], list[ToolRun]] = {}
@@ -298,18 +298,19 @@ def run(*, quick: bool = False, baselines: Sequence[str] = ()) -> Section:
                 ]
             )
     section.targets += issue_targets(runs)
-    seconds, caught, ok = mutation_seconds(sample=quick)
-    times = spread(seconds)
-    section.rows.append(
-        [
-            f"mutation ({'CI sample' if quick else 'all'} faults): median to verdict",
-            f"{times.show(1)} per fault; {sum(seconds):.0f} in all",
-            f"{caught} of {len(seconds)} caught",
-            "",
-            "",
-            "pass" if ok else "FAIL",
-        ]
-    )
+    if mutation:
+        seconds, caught, ok = mutation_seconds(sample=quick)
+        times = spread(seconds)
+        section.rows.append(
+            [
+                f"mutation ({'CI sample' if quick else 'all'} faults): median to verdict",
+                f"{times.show(1)} per fault; {sum(seconds):.0f} in all",
+                f"{caught} of {len(seconds)} caught",
+                "",
+                "",
+                "pass" if ok else "FAIL",
+            ]
+        )
     section.notes.append(
         f"Seed {SEED}; a fresh reference server (own process, memory store) per run; "
         f"{rounds} interleaved round(s) for quick, one for thorough; wall time of the whole "
@@ -324,4 +325,6 @@ def run(*, quick: bool = False, baselines: Sequence[str] = ()) -> Section:
         "per planted fault (`scripts/run_mutation.py`, profile quick, stops at the first "
         "violation), median (min-max)."
     )
+    if not mutation:
+        section.notes.append("Mutation: not measured in this run (`--no-mutation`).")
     return section
