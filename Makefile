@@ -59,17 +59,19 @@ lint/node_modules/.installed: lint/package.json lint/package-lock.json
 
 setup: .venv/.synced lint/node_modules/.installed ## Install pinned Python and Node tools
 
-generate: .venv/.synced clients/typescript/node_modules/.installed ## Regenerate generated/ from spec/ (openapi-python-client, pinned)
+generate: .venv/.synced clients/typescript/node_modules/.installed ## Regenerate generated/, clients/typescript/ and the server's view of the spec from spec/
 	$(PY) -m scripts.generate
 	$(PY) -m scripts.generate_typescript  # clients/typescript/: openapi-typescript, pinned
+	$(PY) -m scripts.generate_server_view  # spec/failover.server-view.openapi.yaml
 	$(UV) lock --quiet  # the client's version is the spec's info.version
 
-check-generated: .venv/.synced clients/typescript/node_modules/.installed ## Fail with a diff if generated/ is not what spec/ generates
+check-generated: .venv/.synced clients/typescript/node_modules/.installed ## Fail with a diff if generated/, clients/typescript/ or the server's view is not what spec/ generates
 	$(PY) -m scripts.generate --check
 	$(PY) -m scripts.generate_typescript --check
+	$(PY) -m scripts.generate_server_view --check
 
 lint: setup ## Validate and lint the spec, type-check it in TypeScript, ruff, mypy and the suite's layers
-	.venv/bin/openapi-spec-validator spec/failover.openapi.yaml
+	.venv/bin/openapi-spec-validator spec/failover.openapi.yaml spec/failover.server-view.openapi.yaml
 	$(NPX) spectral lint --ruleset spectral.yaml --fail-severity hint ../spec/failover.openapi.yaml
 	$(NPX) openapi-typescript ../spec/failover.openapi.yaml -o typescript/failover.d.ts --silent
 	$(NPX) tsc -p typescript/tsconfig.json
@@ -93,6 +95,18 @@ clients/typescript/node_modules/.installed: clients/typescript/package.json clie
 test-typescript: .venv/.synced clients/typescript/node_modules/.installed ## Compile the TypeScript client and run its tests (node --test) against the reference server
 	cd clients/typescript && npx --no-install tsc -b ../../tests/typescript
 	node --test clients/typescript/dist/tests/*.test.mjs
+
+# The tools users feed the spec to (tests/tools/): Specmatic pinned in tests/tools/package-lock.json
+# (Java 17 from Debian), st from uv.lock, Prism, Redocly and openapi-typescript from their own
+# locks. Not part of make test (about 2.5 minutes); .ci/run runs it.
+.PHONY: test-tools
+tests/tools/node_modules/.installed: tests/tools/package.json tests/tools/package-lock.json
+	cd tests/tools && npm ci --no-audit --no-fund --silent
+	@touch $@
+
+test-tools: .venv/.synced tests/tools/node_modules/.installed bench/node_modules/.installed docs/tools/node_modules/.installed clients/typescript/node_modules/.installed ## Schemathesis's st, Specmatic, Prism, Redocly and openapi-typescript on the spec and the server's view, against the reference server
+	command -v java >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless)
+	.venv/bin/pytest -m tools tests/tools -n 2
 
 # The API reference page: Redocly's CLI pinned in docs/tools/package-lock.json, Chromium from Debian.
 .PHONY: docs docs-setup
@@ -177,6 +191,7 @@ test-pythons: .venv/.synced ## test-install's tests on CPython 3.13 and 3.14, in
 clean: ## Remove installed tools, caches, reports and build output (everything git ignores)
 	rm -rf .tools .venv lint/node_modules bench/node_modules lint/typescript/failover.d.ts dist build \
 	  reports .mypy_cache .ruff_cache .pytest_cache .hypothesis .schemathesis
-	rm -rf clients/typescript/node_modules clients/typescript/dist docs/tools/node_modules docs/reference/index.html
+	rm -rf clients/typescript/node_modules clients/typescript/dist docs/tools/node_modules docs/reference/index.html \
+	  tests/tools/node_modules
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 	find . -name '*.egg-info' -type d -prune -exec rm -rf {} +

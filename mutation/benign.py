@@ -18,7 +18,7 @@ from ngrok_failover_contract.core.api import item_id as api_item_id
 
 from .asgi import ASGIApp, Fault, Forward, Handle, Reply, Request
 from .registry import benign
-from .rewrite import is_collection, is_id, item_id, map_resources
+from .rewrite import is_collection, is_id, is_item, item_id, map_resources
 
 
 @benign("auth_answers_403", "answers a missing or bad API key with 403 instead of 401")
@@ -120,6 +120,22 @@ def create_without_backends_accepted(app: ASGIApp) -> ASGIApp:
         body = request.json()
         if is_collection(request, "POST") and isinstance(body, dict) and "backends" not in body:
             return request.with_json({**body, "backends": []})
+        return request
+
+    return Fault(app, on_request=on_request)
+
+
+@benign(
+    "update_body_other_id_ignored",
+    "reads an update body's id other than the path's as absent (ngrok documents no answer)",
+)
+def update_body_other_id_ignored(app: ASGIApp) -> ASGIApp:
+    def on_request(request: Request) -> Request:
+        body = request.json()
+        if is_item(request, "PATCH") and isinstance(body, dict):
+            body_id = body.get("id")
+            if isinstance(body_id, str) and body_id != item_id(request):
+                return request.with_json({k: v for k, v in body.items() if k != "id"})
         return request
 
     return Fault(app, on_request=on_request)

@@ -484,6 +484,12 @@ def _public_url(text: str) -> str:
         )
     if any(c.isspace() for c in text):
         raise argparse.ArgumentTypeError(f"{text!r} contains whitespace")
+    # The spec's uri patterns allow a prefix of at most 8 non-empty path segments.
+    segments = parts.path.rstrip("/").split("/")[1:]
+    if len(segments) > 8 or "" in segments:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: a base URL's path has at most 8 segments, none empty (the spec's uri)"
+        )
     return text.rstrip("/")
 
 

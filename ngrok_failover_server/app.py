@@ -286,7 +286,7 @@ class FailoverApp:
                 found = await self._call(store, False, store.get, backend_id)
                 return self._send(200, found, scope, headers)
             if method == "PATCH":
-                patch = parse_update(await self._json_body(headers, receive))
+                patch = parse_update(await self._json_body(headers, receive), backend_id)
                 changed = await self._call(store, True, store.update, backend_id, patch)
                 return self._send(200, changed, scope, headers)
             await self._call(store, True, store.delete, backend_id)

@@ -29,6 +29,9 @@ BACKEND_ID_RE = re.compile(r"bkd[a-z]{2}_[0-9A-Za-z]{27}")
 LIMIT_RE = re.compile(r"100|[1-9][0-9]?")
 
 FIELDS = ("description", "metadata", "backends")
+# ngrok's OpenAPI file declares the path's id in the update body too (ngrok's JavaScript
+# client sends it); it never changes, so it must be the path's own.
+UPDATE_FIELDS = ("id", *FIELDS)
 
 
 class Rule(enum.Enum):
@@ -95,22 +98,36 @@ def parse_create(body: object) -> NewBackend:
     return NewBackend(**fields)
 
 
-def parse_update(body: object) -> BackendPatch:
-    """An update body as a `BackendPatch`: absent fields stay None."""
-    return BackendPatch(**_parse_fields(body))
+def parse_update(body: object, backend_id: str) -> BackendPatch:
+    """An update body of the backend `backend_id` as a `BackendPatch`: absent fields stay
+    None. An `id` must be `backend_id` itself (ngrok documents no answer to another: this
+    server refuses it rather than guess which backend was meant)."""
+    fields = _parse_fields(body, UPDATE_FIELDS)
+    if "id" in fields:
+        given = fields.pop("id")
+        if given != backend_id:
+            raise RuleViolation(
+                Rule.INVALID_VALUE,
+                "id",
+                f"id: {given[:80]!r} is not the id in the path ({backend_id}); "
+                "an update cannot change a backend's id (leave id out)",
+            )
+    return BackendPatch(**fields)
 
 
-def _parse_fields(body: object) -> dict[str, Any]:
+def _parse_fields(body: object, known: tuple[str, ...] = FIELDS) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise RuleViolation(
             Rule.NOT_AN_OBJECT, "", f"the body must be a JSON object, not {_json_type(body)}"
         )
     for name in body:
-        if name not in FIELDS:
+        if name not in known:
             raise RuleViolation(
-                Rule.UNKNOWN_FIELD, name, f"unknown field {name!r}; known fields: {FIELDS}"
+                Rule.UNKNOWN_FIELD, name, f"unknown field {name!r}; known fields: {known}"
             )
     fields: dict[str, Any] = {}
+    if "id" in body:
+        fields["id"] = _text(body["id"], "id", None)
     if "description" in body:
         fields["description"] = _text(body["description"], "description", DESCRIPTION_MAX)
     if "metadata" in body:
@@ -120,13 +137,13 @@ def _parse_fields(body: object) -> dict[str, Any]:
     return fields
 
 
-def _text(value: object, field: str, max_len: int) -> str:
+def _text(value: object, field: str, max_len: int | None) -> str:
     if not isinstance(value, str):
         raise RuleViolation(
             Rule.INVALID_VALUE, field, f"{field}: must be a string, not {_json_type(value)}"
         )
     _require_unicode(value, field)
-    if len(value) > max_len:
+    if max_len is not None and len(value) > max_len:
         rule = Rule.DESCRIPTION_TOO_LONG if field == "description" else Rule.METADATA_TOO_LONG
         raise RuleViolation(
             rule, field, f"{field}: {len(value)} characters, more than the {max_len} allowed"

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..asgi import ASGIApp, Fault, Reply, Request
 from ..registry import Wrap, fault
-from ..rewrite import is_item, item_id, map_resources
+from ..rewrite import error_reply, is_item, item_id, map_resources
 
 
 @fault(
@@ -87,6 +87,22 @@ def update_upserts(app: ASGIApp) -> ASGIApp:
                 created_at="2024-04-19T20:23:43Z",
             )
             return Reply(200, {"content-type": "application/json"}, b"").with_json(resource)
+        return reply
+
+    return Fault(app, on_reply=on_reply)
+
+
+@fault(
+    "update_body_own_id_refused",
+    "refuses an update whose body carries the path's own id, as ngrok's JavaScript client sends",
+    "update_answers_200",
+)
+def update_body_own_id_refused(app: ASGIApp) -> ASGIApp:
+    def on_reply(request: Request, reply: Reply) -> Reply:
+        body = request.json()
+        updated = is_item(request, "PATCH") and reply.status == 200
+        if updated and isinstance(body, dict) and body.get("id") == item_id(request):
+            return error_reply(400, "ERR_NGROK_214", "unknown field 'id'")
         return reply
 
     return Fault(app, on_reply=on_reply)

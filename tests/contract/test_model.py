@@ -179,6 +179,52 @@ def test_a_text_within_its_limit_in_characters_but_not_in_bytes_may_be_refused()
     )
 
 
+def test_an_update_body_may_carry_the_paths_own_id_and_is_an_update_as_without_it() -> None:
+    """update_body_id (rule): ngrok's JavaScript client sends it; nothing else changes."""
+    body = {"id": HELD, "metadata": "m2"}
+    model = oracle(backend())
+    model.observe(
+        exchange("PATCH", "/backends/failover/" + HELD, 200, backend(metadata="m2"), body=body)
+    )
+    assert model.world.get(HELD) == Backend.answered(backend(metadata="m2"))
+    refused = exchange("PATCH", "/backends/failover/" + HELD, 400, error(400), body=body)
+    assert broken(oracle(backend()), refused) is Property.UPDATE_ANSWERS_200
+    erased = exchange(
+        "PATCH",
+        "/backends/failover/" + HELD,
+        200,
+        backend(metadata="m2", description=""),
+        body=body,
+    )
+    assert broken(oracle(backend()), erased) is Property.UPDATE_KEEPS_ABSENT_FIELDS
+
+
+@pytest.mark.parametrize("status", [200, 400, 422])
+def test_an_update_body_with_another_id_may_be_read_as_absent_or_refused(status: int) -> None:
+    """update_body_other_id (gap): the path's backend updated as if the id were absent, or
+    a refusal that changes nothing; either way the other backend is untouched."""
+    body = {"id": OTHER, "metadata": "m2"}
+    model = oracle(backend(), backend(OTHER))
+    answer = backend(metadata="m2") if status == 200 else error(status)
+    model.observe(exchange("PATCH", "/backends/failover/" + HELD, status, answer, body=body))
+    now = backend(metadata="m2") if status == 200 else backend()
+    model.observe(exchange("GET", "/backends/failover/" + HELD, 200, now))
+    model.observe(exchange("GET", "/backends/failover/" + OTHER, 200, backend(OTHER)))
+
+
+def test_an_update_body_with_another_id_is_held_to_what_either_answer_means() -> None:
+    body = {"id": OTHER, "metadata": "m2"}
+    path = "/backends/failover/" + HELD
+    model = oracle(backend(), backend(OTHER))
+    model.observe(exchange("PATCH", path, 400, error(400), body=body))
+    stored = exchange("GET", path, 200, backend(metadata="m2"))
+    assert broken(model, stored) is Property.REFUSED_REQUEST_CHANGES_NOTHING
+    elsewhere = exchange("PATCH", path, 200, backend(OTHER, metadata="m2"), body=body)
+    assert broken(oracle(backend(), backend(OTHER)), elsewhere) is Property.ANSWERS_REQUESTED_ID
+    not_a_string = exchange("PATCH", path, 200, backend(metadata="m2"), body={**body, "id": 7})
+    assert broken(oracle(backend()), not_a_string) is Property.NEGATIVE_DATA_REJECTION
+
+
 @pytest.mark.parametrize("status", [401, 403])
 def test_a_missing_key_is_refused_with_401_or_403(status: int) -> None:
     oracle().observe(exchange("GET", "/backends/failover", status, error(status), key=None))

@@ -23,6 +23,8 @@ from .conftest import KNOWN, OTHER, Api, refusal
         (["--rate-limit", "x"], "'x'"),
         (["--public-url", "ftp://x"], "ftp://x"),
         (["--public-url", "https://x/?q=1"], "https://x/?q=1"),
+        (["--public-url", "https://x/1/2/3/4/5/6/7/8/9"], "at most 8 segments"),
+        (["--public-url", "https://x/a//b"], "none empty"),
         (["--api-key", "a b"], "at least one character (3 characters given)"),
         (["--strict-references", "--known-backend", "nope"], "'nope'"),
         (["--known-backend", KNOWN], "--strict-references"),

@@ -66,6 +66,16 @@ def test_update_keeps_absent_fields_and_replaces_present_ones(any_api: Api) -> N
     assert any_api.http.get(f"/backends/failover/{made['id']}").json() == response.json()
 
 
+def test_update_body_may_carry_the_paths_own_id(any_api: Api) -> None:
+    # As ngrok's JavaScript client sends it: the same update as without it.
+    made = any_api.create(description="d", metadata="m", backends=[KNOWN])
+    url = f"/backends/failover/{made['id']}"
+    response = any_api.http.patch(url, json={"id": made["id"], "description": "d2"})
+    assert response.status_code == 200, response.text
+    assert response.json() == {**made, "description": "d2"}
+    assert any_api.http.get(url).json() == response.json()
+
+
 def test_delete_answers_204_without_body_or_content_type(any_api: Api) -> None:
     made = any_api.create()
     response = any_api.http.delete(f"/backends/failover/{made['id']}")

@@ -24,8 +24,8 @@ def test_id_forms_match_the_spec() -> None:
 
 
 def test_body_fields_match_the_spec() -> None:
-    for name in ["FailoverBackendCreate", "FailoverBackendUpdate"]:
-        assert tuple(SCHEMAS[name]["properties"]) == rules.FIELDS
+    assert tuple(SCHEMAS["FailoverBackendCreate"]["properties"]) == rules.FIELDS
+    assert tuple(SCHEMAS["FailoverBackendUpdate"]["properties"]) == rules.UPDATE_FIELDS
 
 
 def test_limit_matches_the_spec() -> None:

@@ -73,6 +73,16 @@ def text_length_verdicts(value: str, limit: int) -> frozenset[str]:
     return frozenset({"accept"})
 
 
+def body_id_verdicts(body_id: object, path_id: str | None) -> frozenset[str]:
+    """update_body_id (rule) with update_body_other_id (gap): an update body may carry the
+    path's own id, an update as without it; another string id may be read as absent (the
+    path names the backend) or refused, a 4xx that changes nothing. (An id that is no string
+    breaks a documented type: the documented view refuses it.)"""
+    if body_id is None or body_id == path_id:
+        return frozenset({"accept"})
+    return frozenset({"accept", "refuse"})
+
+
 def listed_after(first: object, second: object) -> bool:
     """list_order (rule) with list_order_within_one_second (gap): `second` may follow
     `first` on a list unless it was created in a later second than `first`."""

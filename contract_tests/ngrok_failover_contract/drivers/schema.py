@@ -190,6 +190,7 @@ def prepare_case(ledger: Ledger, case: GeneratedCase) -> bool:
     id in the path (a guessed one, an example, one read from a response by a link) becomes
     one no server has; a PATCH or DELETE of the whole collection (an unsupported-method
     probe) is not sent at all. The run's gate refuses whatever slips past this.
+    An update body's `id`: see `_with_body_id`.
     """
     rng = case_rng(ledger, case)
     method = case.method.upper()
@@ -208,9 +209,33 @@ def prepare_case(ledger: Ledger, case: GeneratedCase) -> bool:
         return False
     backend_id = (case.path_parameters or {}).get("id")
     if isinstance(backend_id, str):
-        safe = BACKEND_ID_RE.sub(lambda m: _owned_or_fresh(ledger, m.group(0), rng), backend_id)
-        case.path_parameters = {**(case.path_parameters or {}), "id": safe}
+        backend_id = _safe_ids(ledger, backend_id, rng)
+        case.path_parameters = {**(case.path_parameters or {}), "id": backend_id}
+    if method == "PATCH" and isinstance(case.body, dict) and isinstance(backend_id, str):
+        case.body = _with_body_id(ledger, case.body, backend_id, positive, rng)
     return True
+
+
+def _with_body_id(
+    ledger: Ledger, body: dict[str, Any], backend_id: str, positive: bool, rng: random.Random
+) -> dict[str, Any]:
+    """update_body_id (rule) and update_body_other_id (gap). Schemathesis puts an `id` only
+    in invalid bodies (the spec marks it readOnly): a valid body gets the path's own a
+    quarter of the time, as ngrok's JavaScript client sends it, so a server refusing that is
+    found. A generated id becomes the path's own half the time, else one naming no backend
+    of anyone else's: a server may read it as absent or refuse it, and one that wrongly
+    follows it changes nothing that is not the run's."""
+    body_id = body.get("id")
+    if positive and "id" not in body:
+        return {**body, "id": backend_id} if rng.random() < 0.25 else body
+    if not isinstance(body_id, str):
+        return body
+    return {**body, "id": backend_id if rng.random() < 0.5 else _safe_ids(ledger, body_id, rng)}
+
+
+def _safe_ids(ledger: Ledger, text: str, rng: random.Random) -> str:
+    """`text` with every backend id in it the run's own or made up."""
+    return BACKEND_ID_RE.sub(lambda m: _owned_or_fresh(ledger, m.group(0), rng), text)
 
 
 def _owned_or_fresh(ledger: Ledger, backend_id: str, rng: random.Random) -> str:

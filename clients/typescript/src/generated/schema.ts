@@ -59,7 +59,8 @@ export interface paths {
          * Update Failover Backend
          * @description Update Failover backend by ID. A field absent from the body keeps its
          *     stored value; a field present replaces it (`"backends": []` removes
-         *     every child backend). `id` and `created_at` never change.
+         *     every child backend). `id` and `created_at` never change: the body may
+         *     carry the path's own `id`, as ngrok's JavaScript client sends it.
          */
         patch: operations["updateFailoverBackend"];
         trace?: never;
@@ -117,6 +118,13 @@ export interface components {
         };
         /** @description The body of an update request; an absent field keeps its stored value. */
         FailoverBackendUpdate: {
+            /**
+             * @description The path's id, which ngrok's OpenAPI file also declares in this body and
+             *     ngrok's JavaScript client sends. It never changes: leave it out or send the
+             *     path's own id. ngrok documents no answer to another id; the reference
+             *     server refuses it (400, `ERR_NGROK_215`), others may ignore it.
+             */
+            readonly id?: string;
             description?: components["schemas"]["Description"];
             metadata?: components["schemas"]["Metadata"];
             backends?: components["schemas"]["ChildBackends"];

@@ -195,6 +195,10 @@ def _optional_refusals(world: World, call: Call, context: Context) -> list[Branc
         value = fields.get(name)
         if isinstance(value, str) and "refuse" in freedoms.text_length_verdicts(value, limit):
             reasons.append((freedoms.BAD_REQUEST, f"or to refuse {name} as over {limit} bytes"))
+    if call.op is Op.UPDATE and "refuse" in freedoms.body_id_verdicts(
+        fields.get("id"), call.target
+    ):
+        reasons.append((freedoms.ANY_CLIENT_ERROR, "or to refuse a body id not the path's"))
     children = fields.get("backends")
     if isinstance(children, list) and call.op in (Op.CREATE, Op.UPDATE):
         unknown = [c for c in children if c not in context.children and c not in world]

@@ -103,7 +103,8 @@ def sync_detailed(
 
      Update Failover backend by ID. A field absent from the body keeps its
     stored value; a field present replaces it (`"backends": []` removes
-    every child backend). `id` and `created_at` never change.
+    every child backend). `id` and `created_at` never change: the body may
+    carry the path's own `id`, as ngrok's JavaScript client sends it.
 
     Args:
         id (str): A failover backend id, `bkdfo_` and 27 base62 characters (a KSUID, so ids sort
@@ -145,7 +146,8 @@ def sync(
 
      Update Failover backend by ID. A field absent from the body keeps its
     stored value; a field present replaces it (`"backends": []` removes
-    every child backend). `id` and `created_at` never change.
+    every child backend). `id` and `created_at` never change: the body may
+    carry the path's own `id`, as ngrok's JavaScript client sends it.
 
     Args:
         id (str): A failover backend id, `bkdfo_` and 27 base62 characters (a KSUID, so ids sort
@@ -182,7 +184,8 @@ async def asyncio_detailed(
 
      Update Failover backend by ID. A field absent from the body keeps its
     stored value; a field present replaces it (`"backends": []` removes
-    every child backend). `id` and `created_at` never change.
+    every child backend). `id` and `created_at` never change: the body may
+    carry the path's own `id`, as ngrok's JavaScript client sends it.
 
     Args:
         id (str): A failover backend id, `bkdfo_` and 27 base62 characters (a KSUID, so ids sort
@@ -222,7 +225,8 @@ async def asyncio(
 
      Update Failover backend by ID. A field absent from the body keeps its
     stored value; a field present replaces it (`"backends": []` removes
-    every child backend). `id` and `created_at` never change.
+    every child backend). `id` and `created_at` never change: the body may
+    carry the path's own `id`, as ngrok's JavaScript client sends it.
 
     Args:
         id (str): A failover backend id, `bkdfo_` and 27 base62 characters (a KSUID, so ids sort
