@@ -22,8 +22,9 @@ from ..core.profiles import Profile
 DEFAULT_REMOTE_RPM = 100
 PREFLIGHT_TIMEOUT_S = 10.0
 # The preflight's requests after its first, on the first one's connection: their round trip
-# (the fastest of them; the first also pays for the connection) chooses the run's workers.
-ROUND_TRIP_SAMPLES = 2
+# (the fastest of them: a shared machine slows some; the first also pays for the connection)
+# chooses the run's workers.
+ROUND_TRIP_SAMPLES = 4
 # The suite's own time per request, about (docs/benchmarks.md's profile): a round trip this
 # long or shorter is not worth hiding, and hiding one takes round trip / this in flight.
 SUITE_S_PER_REQUEST = 0.003
