@@ -13,7 +13,7 @@ RUN := $(UV) run --locked --quiet
 NPX := cd lint && npx --no-install
 
 .PHONY: help setup generate check-generated lint test build clean serve bench \
-  contract contract-cleanup mutation
+  contract contract-cleanup mutation compare compare-mutation
 
 # The contract suite's options, read by ngrok_failover_contract.runner.options.resolve from the
 # environment (so the API key never shows in a printed recipe). Empty means the suite's default.
@@ -23,6 +23,9 @@ export BASE_URL NGROK_API_KEY NGROK_OTHER_ACCOUNT_KEY CHILD_BACKENDS PROFILE SEE
 export LIVE DRY_RUN MAX_RPM REQUIRE_COVERAGE
 # VERBOSE=1: pytest's whole output on the console too (it is always in reports/contract/pytest.log).
 export VERBOSE
+# make compare: the other server and its key (never on a command line), its children, and a
+# folder to record both sides into (RECORD) or to replay the other side from (RECORDED).
+export OTHER_URL OTHER_NGROK_API_KEY OTHER_CHILD_BACKENDS RECORD RECORDED
 
 # Reference server options (make serve); empty means the server's default.
 PORT ?=
@@ -166,6 +169,12 @@ contract-cleanup: .venv/.synced ## Delete backends killed contract runs left (BA
 
 mutation: .venv/.synced ## The suite against every planted fault and benign variant: two tables
 	$(PY) -m scripts.run_mutation
+
+compare: .venv/.synced ## Compare two servers: one workload sent to both, differences by kind in reports/compare/ (BASE_URL= NGROK_API_KEY= OTHER_URL= OTHER_NGROK_API_KEY= CHILD_BACKENDS= OTHER_CHILD_BACKENDS= PROFILE= SEED= LIVE=1 DRY_RUN=1 MAX_RPM= RECORD=dir RECORDED=dir REPORTS_DIR= VERBOSE=1)
+	$(PY) -m scripts.run_compare
+
+compare-mutation: .venv/.synced ## The reference server compared with every planted fault and benign variant (PROFILE=live unless given, SEED=): two tables
+	$(PY) -m scripts.run_compare_mutation
 
 # Three distributions, each a wheel and an sdist, versions the spec's info.version. The contract
 # suite's wheel is built from its sdist (uv build's default), which copies in the spec.

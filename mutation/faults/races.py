@@ -11,8 +11,9 @@ from ..registry import fault
 from ..rewrite import derived, is_collection, is_item
 
 # The window in which a second create counts as in flight with the first: long enough that
-# creates sent side by side overlap, short enough not to slow a run that sends them in turn.
-RACE_WINDOW_S = 0.005
+# creates sent side by side from threads overlap on a loaded 2-core machine (5 ms did not at a
+# load of 7), short enough that a run sending creates in turn loses a few seconds at most.
+RACE_WINDOW_S = 0.05
 # Between an update's read and its write: wide enough that two updates sent side by side
 # from two threads overlap on a loaded 2-core machine; asyncio.sleep lets others proceed.
 LOST_UPDATE_WINDOW_S = 0.02

@@ -246,15 +246,31 @@ def breaks_in(view: View, sent: Sent) -> list[Break]:
     return broken
 
 
-def answer_breaks(method: str, path: str, status: int, body: object) -> list[str]:
-    """The documented constraints a JSON answer breaks (none if the status is not in the spec)."""
+def _response_pointer(method: str, path: str, status: int) -> str | None:
+    """Where the spec declares the answer `status` of an operation (the status itself, its
+    range, or the default), or None when it declares none."""
     view = documented_view()
     responses = view.at(f"/paths/{_escape(path)}/{method.lower()}/responses")
     for key in (str(status), f"{str(status)[0]}XX", "default"):
         if key in responses:
-            pointer = view.deref(f"/paths/{_escape(path)}/{method.lower()}/responses/{key}")
-            content = view.at(pointer).get("content", {})
-            if "application/json" not in content:
-                return []
-            return errors_at(f"{pointer}/content/application~1json/schema", body)
-    return []
+            return view.deref(f"/paths/{_escape(path)}/{method.lower()}/responses/{key}")
+    return None
+
+
+def declared_media(method: str, path: str, status: int) -> tuple[str, ...] | None:
+    """The media types the spec declares for the answer `status` of an operation (none for a
+    bodiless one), or None when it declares no such answer."""
+    pointer = _response_pointer(method, path, status)
+    if pointer is None:
+        return None
+    return tuple(documented_view().at(pointer).get("content", {}))
+
+
+def answer_breaks(method: str, path: str, status: int, body: object) -> list[str]:
+    """The documented constraints a JSON answer breaks (none if the status is not in the spec)."""
+    pointer = _response_pointer(method, path, status)
+    if pointer is None or "application/json" not in documented_view().at(pointer).get(
+        "content", {}
+    ):
+        return []
+    return errors_at(f"{pointer}/content/application~1json/schema", body)

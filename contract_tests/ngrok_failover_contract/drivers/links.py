@@ -12,7 +12,7 @@ from schemathesis import stateful
 from ..checks.adapters import Check
 from ..checks.failures import GeneratedCase as Case
 from ..live.ledger import Ledger
-from .schema import call_kwargs, prepare_case, send_case, validated
+from .schema import call_kwargs, judged_by_schemathesis, prepare_case, send_case, validated
 
 
 def links_machine(
@@ -40,6 +40,8 @@ def links_machine(
             additional_checks: Any = None,
             **kwargs: Any,
         ) -> None:
+            if not judged_by_schemathesis(lane):
+                return
             every = [*(additional_checks or []), *checks]
             validated(
                 response,

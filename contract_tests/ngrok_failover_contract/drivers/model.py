@@ -168,9 +168,8 @@ class BackendModel(RuleBasedStateMachine):
                 self.read_back_everything()
         finally:
             for backend in list(ledger.oracle.world.held):
-                ledger.client.delete(backend.id)
-                ledger.record_deleted(backend.id)
-            ledger.oracle.forget()
+                ledger.discard(backend.id)
+            ledger.forget()
 
 
 def model_machine(ledger: Ledger) -> type[BackendModel]:

@@ -21,6 +21,7 @@ from ..compat import (
     Failure,
     HypothesisTestConfig,
     HypothesisTestMode,
+    NotSet,
     Ok,
     create_test,
     derive_operation_seed,
@@ -29,6 +30,7 @@ from ..compat import (
 )
 from ..core.api import BACKEND_ID_RE, COLLECTION
 from ..core.exchange import attach_exchange, json_or_none
+from ..core.registry import ContractViolation
 from ..core.spec import SPEC
 from ..live.client import REQUEST_TIMEOUT_S
 from ..live.ledger import Ledger
@@ -176,9 +178,18 @@ def call_kwargs(ledger: Ledger, session: requests.Session) -> dict[str, Any]:
 
 
 def case_rng(ledger: Ledger, case: GeneratedCase) -> random.Random:
-    """A generator of choices for `case` that depends only on the seed and the case itself."""
-    key = json.dumps([case.method, case.path_parameters, case.body], sort_keys=True, default=str)
+    """A generator of choices for `case` that depends only on the seed and the case itself:
+    an id the run created counts by its place among the run's creates, not by what the server
+    named it, so that the same seed makes the same choices on any server (`compare`)."""
+    body = None if isinstance(case.body, NotSet) else case.body  # its str holds an address
+    key = json.dumps([case.method, case.path_parameters, body], sort_keys=True, default=str)
+    created = (ledger.run or ledger).created
+    key = BACKEND_ID_RE.sub(lambda m: _place(created, m.group(0)), key)
     return random.Random(f"{ledger.seed}:{key}")
+
+
+def _place(created: list[str], backend_id: str) -> str:
+    return f"created#{created.index(backend_id)}" if backend_id in created else backend_id
 
 
 def prepare_case(ledger: Ledger, case: GeneratedCase) -> bool:
@@ -252,15 +263,27 @@ def send_case(
     meanwhile calls its backend foreign."""
     creating = case.method.upper() == "POST" and case.path == COLLECTION
     started = time.time()
-    with ledger.creating() if creating else nullcontext():
-        response = send()
-        window = Window.around(started, time.time())
-        exchange = exchange_of(response)
-        if ledger.stateful:
-            ledger.enter(exchange)
+    entered = None
+    try:
+        with ledger.creating() if creating else nullcontext():
+            response = send()
+            window = Window.around(started, time.time())
+            exchange = exchange_of(response)
+            if ledger.stateful:
+                ledger.enter(exchange)
+    except ContractViolation as violation:  # a reused id: judged (raised) below
+        entered = violation
     if ledger.stateful:
-        ledger.oracle.defer(exchange, window)
+        raw = response.request.body
+        raw_body = raw.encode() if isinstance(raw, str) else raw if isinstance(raw, bytes) else None
+        ledger.judged(exchange, window, entered=entered, deferred=True, raw_body=raw_body)
     return response
+
+
+def judged_by_schemathesis(ledger: Ledger) -> bool:
+    """Whether Schemathesis's own checks judge the lane's answers: not in a comparison,
+    whose two models and per-field comparison judge both sides alike (`compare`)."""
+    return ledger.twin is None
 
 
 def validated(response: schemathesis.Response, validate: Callable[[], None]) -> None:

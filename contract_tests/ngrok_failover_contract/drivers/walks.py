@@ -28,13 +28,22 @@ class Listing:
     page_of: dict[str, Exchange] = field(default_factory=dict)
 
 
-def read_all(ledger: Ledger, limit: int, *, order: bool = True) -> Listing:
+def read_all(ledger: Ledger, limit: int, *, order: bool = True) -> Listing | None:
     """Every page at `limit` per page, each page judged by the lane's model, the walk held to
     the paging properties: no page twice, no backend twice, an end; then `check_listing`.
 
     The ledger's `list_bound` (how many backends can exist) bounds the pages, so an endless
-    list is caught even when its URLs never repeat.
+    list is caught even when its URLs never repeat. In a comparison each side walks its own
+    list, following its own pages, and the twin compares the walks (None: the walk broke on
+    the base side; the comparison holds the verdict).
     """
+    twin = ledger.twin
+    if twin is not None and twin.active:
+        return twin.walk(ledger, lambda lane: _walk(lane, limit, order=order))
+    return _walk(ledger, limit, order=order)
+
+
+def _walk(ledger: Ledger, limit: int, *, order: bool) -> Listing:
     judge = ledger.judge
     listing = Listing()
     visited: set[str] = set()

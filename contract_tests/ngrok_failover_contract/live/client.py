@@ -8,11 +8,13 @@ what the server got, and what the properties compare with).
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from ..checks.freedoms import Window
 from ..core.api import COLLECTION
 from ..core.exchange import Exchange, auth_headers
 from .gate import Gate, GatedTransport
@@ -53,24 +55,42 @@ class ApiClient:
         headers: dict[str, str] | None = None,
     ) -> Exchange:
         """Send one request (a path or an absolute URL) and record the exchange."""
-        full_url = url if "://" in url else self.base_url + url
+        return self.send(method, url, *self.prepare(body, headers))
+
+    def prepare(
+        self, body: object = None, headers: dict[str, str] | None = None
+    ) -> tuple[str | None, dict[str, str]]:
+        """The content and headers `request` sends for a JSON `body` (None: no body)."""
         sent_headers = dict(self.headers if headers is None else headers)
-        content = None
-        if body is not None:
-            content = json.dumps(body)
-            sent_headers["Content-Type"] = "application/json"
-        response = self._http.request(method, full_url, content=content, headers=sent_headers)
+        if body is None:
+            return None, sent_headers
+        sent_headers["Content-Type"] = "application/json"
+        return json.dumps(body), sent_headers
+
+    def send(
+        self, method: str, url: str, content: str | bytes | None, headers: dict[str, str]
+    ) -> Exchange:
+        """Send one request as given, byte for byte (a comparison repeats another side's
+        requests so), and record the exchange."""
+        full_url = url if "://" in url else self.base_url + url
+        response = self._http.request(method, full_url, content=content, headers=headers)
+        text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
         exchange = Exchange(
             method=method,
             url=full_url,
-            request_headers=sent_headers,
-            request_body=content,
+            request_headers=dict(headers),
+            request_body=text,
             status=response.status_code,
             response_headers=dict(response.headers),
             response_text=response.text,
         )
         self.history.append(exchange)
         return exchange
+
+    def window_since(self, started: float) -> Window:
+        """When the request just answered could have been served: from `started` to now (a
+        replayed side gives the recorded one)."""
+        return Window.around(started, time.time())
 
     def marked(self, body: Any, create: bool = False) -> Any:
         """`body` with the run marker, as every create (and an update naming a

@@ -17,11 +17,11 @@ import json
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from ..checks.freedoms import Window
@@ -32,6 +32,7 @@ from ..checks.model.oracle import Oracle
 from ..checks.model.world import Backend
 from ..core.api import BASE62, COLLECTION, FAILOVER_PREFIX, ID_LENGTH
 from ..core.exchange import Exchange, json_or_none
+from ..core.registry import ContractViolation
 from ..core.spec import spec
 from .client import ApiClient
 from .journal import Journal
@@ -39,8 +40,45 @@ from .listing import list_everything
 from .marker import run_of
 from .sweep import Swept, sweep
 
+Walked = TypeVar("Walked")
 # Backends on the server that this run did not create (a shared account) the list may hold.
 FOREIGN_ALLOWANCE = 500
+
+
+class Twin(Protocol):
+    """The other side of a comparison, as one lane of the base side sees it (`compare`)."""
+
+    @property
+    def active(self) -> bool:
+        """False while the base side is judged alone (its half of a paired list walk)."""
+
+    def lane(self, seed: int) -> Twin:
+        """The twin of a new lane of the base side (the other side's lane of that seed)."""
+
+    def pair(
+        self,
+        lane: Ledger,
+        exchange: Exchange,
+        window: Window | None,
+        *,
+        entered: ContractViolation | None,
+        raw_body: bytes | None,
+    ) -> None:
+        """`exchange` of `lane` was sent and entered: judge it, send its counterpart to the
+        other side, judge that, and compare the two; nothing is raised."""
+
+    def walk(self, lane: Ledger, walk: Callable[[Ledger], Walked]) -> Walked | None:
+        """`walk` (a read of the whole list) on each side, each judged by its own model and
+        compared; what it gave on the base side (None when it broke there)."""
+
+    def anchored(self, anchors: list[str]) -> None:
+        """The base side made its anchors (each create paired): the other side's are theirs."""
+
+    def discard(self, lane: Ledger, backend_id: str) -> None:
+        """The base side deleted `backend_id` unjudged: the other side deletes its own."""
+
+    def forget(self) -> None:
+        """The base side's lane forgot its scenario: the other side's too."""
 
 
 class StatelessServer(Exception):
@@ -73,6 +111,8 @@ class Ledger:
     journal: Journal | None = field(default=None, repr=False)  # every id the run created
     # Operations that refused Schemathesis's auth probes (`checks.adapters.auth_probes_once`).
     auth_proven: set[str] = field(default_factory=set, repr=False)
+    # In a comparison (`compare`), what sends each judged request to the other side too.
+    twin: Twin | None = field(default=None, repr=False)
     # The run's ledger under another account's key (isolation checks), if it has one.
     other: Ledger | None = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -101,6 +141,7 @@ class Ledger:
             fixed=run.fixed,
             journal=run.journal,
             auth_proven=run.auth_proven,
+            twin=run.twin.lane(seed) if run.twin is not None else None,
             other=run.other,
             _lock=run._lock,
         )
@@ -145,6 +186,12 @@ class Ledger:
         with self._lock:
             quiet = not run._creating and not run._lost_creates
             return quiet and _stored(item) in run._refused_creates
+
+    @property
+    def lost_creates(self) -> int:
+        """The run's creates whose answer never came whole (or was a server error): what
+        they stored, if anything, has no name the run knows."""
+        return (self.run or self)._lost_creates
 
     def ever_created(self, backend_id: str) -> bool:
         """Whether the run (any lane of it) created `backend_id`."""
@@ -220,11 +267,59 @@ class Ledger:
             if isinstance(items, list):
                 self.note_listed([str(i.get("id")) for i in items if isinstance(i, dict)])
 
+    def entered(self, exchange: Exchange) -> ContractViolation | None:
+        """`enter`, giving the violation it found (a reused id) instead of raising it."""
+        try:
+            self.enter(exchange)
+        except ContractViolation as violation:
+            return violation
+        return None
+
     def observe(self, exchange: Exchange, window: Window | None = None) -> Exchange:
         """Enter `exchange`, then judge it by the lane's model (raising what it breaks)."""
-        self.enter(exchange)
-        self.oracle.observe(exchange, window)
+        self.judged(exchange, window, entered=self.entered(exchange))
         return exchange
+
+    def judged(
+        self,
+        exchange: Exchange,
+        window: Window | None,
+        *,
+        entered: ContractViolation | None = None,
+        deferred: bool = False,
+        raw_body: bytes | None = None,
+    ) -> None:
+        """Judge an entered exchange by the lane's model: raise what it breaks (`deferred`:
+        at the oracle's `raise_deferred`). In a comparison the twin takes it instead: it
+        sends the same request to the other side and judges both, raising nothing.
+        `raw_body`: the body as sent, when another library sent it (Schemathesis)."""
+        if self.twin is not None and self.twin.active:
+            self.twin.pair(self, exchange, window, entered=entered, raw_body=raw_body)
+            return
+        if entered is not None:
+            raise entered
+        if deferred:
+            self.oracle.defer(exchange, window)
+        else:
+            self.oracle.observe(exchange, window)
+
+    def send(
+        self, method: str, url: str, content: str | bytes | None, headers: dict[str, str]
+    ) -> tuple[Exchange, Window, ContractViolation | None]:
+        """Send one request as given and enter it, unjudged: the exchange, when it was
+        served, and what entering it found (a reused id)."""
+        create = method.upper() == "POST" and urlsplit(url).path.endswith(COLLECTION)
+        started = time.time()
+        entered = None
+        try:
+            # A create whose entry fails counts as one whose answer was lost (`creating`).
+            with self.creating() if create else nullcontext():
+                exchange = self.client.send(method, url, content, headers)
+                window = self.client.window_since(started)
+                self.enter(exchange)
+        except ContractViolation as violation:
+            entered = violation
+        return exchange, window, entered
 
     def request(
         self,
@@ -235,14 +330,22 @@ class Ledger:
     ) -> Exchange:
         """Send one request of the lane's (a path or the absolute URL of a next page) and
         judge its answer; a create's body carries the run marker (`ApiClient.create`)."""
-        create = method.upper() == "POST" and urlsplit(url).path.endswith(COLLECTION)
-        started = time.time()
-        with self.creating() if create else nullcontext():
-            exchange = self.client.request(method, url, body, headers)
-            window = Window.around(started, time.time())
-            self.enter(exchange)
-        self.oracle.observe(exchange, window)
+        exchange, window, entered = self.send(method, url, *self.client.prepare(body, headers))
+        self.judged(exchange, window, entered=entered)
         return exchange
+
+    def discard(self, backend_id: str) -> None:
+        """Delete a backend unjudged (a scenario's end), on the other side of a comparison too."""
+        self.client.delete(backend_id)
+        self.record_deleted(backend_id)
+        if self.twin is not None:
+            self.twin.discard(self, backend_id)
+
+    def forget(self) -> None:
+        """A scenario ended and its backends were deleted: its model starts from nothing."""
+        self.oracle.forget()
+        if self.twin is not None:
+            self.twin.forget()
 
     def get(self, backend_id: str) -> Exchange:
         return self.request("GET", f"{COLLECTION}/{backend_id}")
@@ -328,8 +431,10 @@ class Ledger:
                     raise StatelessServer(f"the backend just created ({backend_id}) is not found")
                 self.observe(found)
         self.fixed.update(self.oracle.release(self.anchors))
+        if self.twin is not None:
+            self.twin.anchored(self.anchors)
 
-    def discard(self, backend_ids: list[str], workers: int = 1) -> list[str]:
+    def discard_many(self, backend_ids: list[str], workers: int = 1) -> list[str]:
         """Delete backends of the run that no test needs any more, `workers` at a time, as
         the cleanup does (unjudged: what they held was checked while they were used); the
         ids deleted (or already gone). Every walk of the list reads each one left."""
@@ -350,8 +455,8 @@ class Ledger:
         """
         swept = Swept()
         parents = [i for i in reversed(self.existing) if i not in self.anchors]
-        removed = self.discard(parents, workers)
-        removed += self.discard([i for i in reversed(self.anchors) if i not in self.deleted])
+        removed = self.discard_many(parents, workers)
+        removed += self.discard_many([i for i in reversed(self.anchors) if i not in self.deleted])
         swept.removed.update(dict.fromkeys(removed, self.run_id))
         rest = sweep(self.client, self.judge, lambda run: run == self.run_id)
         for backend_id in rest.removed:

@@ -31,7 +31,13 @@ PREFIX = "contract:"
 LOG_NAME = "pytest.log"
 # Plain output (CI, a pipe): a long test says it is still running at most this often.
 HEARTBEAT_S = 30.0
-_OUTCOMES = {"passed": "passed", "failed": "FAILED", "error": "ERROR", "skipped": "skipped"}
+_OUTCOMES = {
+    "passed": "passed",
+    "failed": "FAILED",
+    "error": "ERROR",
+    "skipped": "skipped",
+    "differs": "DIFFERS",  # a comparison's test whose two sides answered unlike each other
+}
 
 
 class Screen(Protocol):
@@ -100,6 +106,8 @@ def screen_for(stream: IO[str], *, live: bool | None = None) -> Screen:
 class RunConsole:
     """Renders one run's events on a `Screen`; every line passes `redact` first."""
 
+    prefix = PREFIX  # what the command's own lines start with
+
     def __init__(
         self,
         screen: Screen,
@@ -119,7 +127,7 @@ class RunConsole:
 
     def say(self, text: str) -> None:
         """A line of the command's own (prefixed)."""
-        self.screen.line(self.redact(f"{PREFIX} {text}"))
+        self.screen.line(self.redact(f"{self.prefix} {text}"))
 
     def handle(self, event: Event) -> None:
         if isinstance(event, Collected):

@@ -61,7 +61,7 @@ class Finished:
 
     name: ClassVar[str] = "finished"
     test: str
-    outcome: str  # passed, failed, error (its setup or teardown failed), skipped
+    outcome: str  # passed, failed, error (its setup or teardown failed), skipped, differs
     requests: int  # sent while it ran
     seconds: float
 

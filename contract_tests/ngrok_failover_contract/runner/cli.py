@@ -42,9 +42,15 @@ def main(argv: list[str] | None = None, extension: Callable[[], Extension] | Non
     stops = Stops().catch()
     try:
         from .options import NO_EXTENSION  # noqa: PLC0415 (after the catch: see above)
+
+        loaded = extension() if extension else NO_EXTENSION
+        if args[:1] == ["compare"]:  # one workload against two servers (`runner.compare_run`)
+            from .compare_run import run_compare  # noqa: PLC0415
+
+            return run_compare(args[1:], loaded, stops)
         from .run import run  # noqa: PLC0415
 
-        return run(args, extension() if extension else NO_EXTENSION, stops)
+        return run(args, loaded, stops)
     finally:
         stops.release()
 

@@ -22,6 +22,7 @@ from ..live.ledger import Ledger, StatelessServer
 from ..live.safety import round_trip
 from ..live.sweep import Swept
 from ..reporting.findings import finding_from
+from .comparing import base_client, finish_other, other_side
 from .options import named
 from .reference import reference_server
 from .session import ContractSession
@@ -51,7 +52,7 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
         if options.base_url is None:  # the server the run started: its round trip too
             contract.choose_workers(round_trip(base_url, options.api_key))
             options = contract.options
-        client = ApiClient(base_url, options.api_key, contract.gate)
+        client = base_client(contract, base_url)
         stack.callback(client.close)
         journal = Journal(options.reports_dir / JOURNALS, options.run_id)
         contract.gate.journaled = journal.__contains__
@@ -64,7 +65,12 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
             stateful=options.profile.semantic,
             journal=journal,
         )
-        if options.other_api_key is not None and options.profile.semantic:
+        # A comparison pairs one account per side: the isolation checks are a run's own.
+        if (
+            options.other_api_key is not None
+            and options.profile.semantic
+            and contract.comparing is None
+        ):
             other_client = ApiClient(base_url, options.other_api_key, contract.gate)
             stack.callback(other_client.close)
             ledger.other = Ledger(  # the isolation checks' second account (no journal:
@@ -79,6 +85,8 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
         ledger.survey()
         if ledger.other is not None:
             ledger.other.survey()
+        if contract.comparing is not None:  # from here on, each request goes to both sides
+            stack.enter_context(other_side(contract, ledger, journals=JOURNALS, finish=finish_run))
         if options.profile.semantic:
             try:
                 ledger.make_anchors(ANCHOR_COUNT)
@@ -106,6 +114,9 @@ def finish_run(contract: ContractSession) -> None:
             swept.strays.update(other.strays)
         if ledger.journal is not None:  # kept for `cleanup` while anything may be left
             ledger.journal.close(keep=bool(swept.left))
+        finish_other(contract)
+    if contract.comparing is not None:
+        return  # a comparison read each side's strays after every test
     for backend_id, item in swept.strays.items():
         contract.findings.extend(finding_from("(cleanup)", _stray(ledger, backend_id, item)))
 

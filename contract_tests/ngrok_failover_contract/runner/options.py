@@ -183,6 +183,32 @@ OPTIONS = (
 )
 # What the suite's pytest declares (runner.plugin): the model less the command's own.
 PYTEST_OPTIONS = tuple(option for option in OPTIONS if not option.command_only)
+# `compare`'s own, beside the model's (its other side's key: OTHER_NGROK_API_KEY only).
+COMPARE_OPTIONS = (
+    Option(
+        "--other-url",
+        "compare: the other server; each request of the run goes to both",
+        env="OTHER_URL",
+    ),
+    Option(
+        "--other-child-backends",
+        "compare: the other server's child backend ids, in the order of --child-backends "
+        "(default: the same ids)",
+        env="OTHER_CHILD_BACKENDS",
+        default=(),
+    ),
+    Option(
+        "--record",
+        "compare: keep each side's exchanges in this folder, to replay with --recorded",
+        env="RECORD",
+        reproduce=False,
+    ),
+    Option(
+        "--recorded",
+        "compare: a folder --record wrote: its other side, replayed, instead of --other-url",
+        env="RECORDED",
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +222,8 @@ class Extension:
 
 
 NO_EXTENSION = Extension()
+# The suite's pytest always knows them (a run without them is no comparison).
+COMPARE = Extension(options=COMPARE_OPTIONS)
 
 
 def merged(extensions: Sequence[Extension]) -> Extension:
@@ -261,6 +289,8 @@ class Options:
     # Every option of the model (an extension's too) by dest, as its flag would give it.
     values: dict[str, object]
     extension: Extension = field(default=NO_EXTENSION, repr=False)
+    # The options given by a flag or a variable (the others have their defaults).
+    given: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @property
     def marker(self) -> str:
@@ -318,7 +348,7 @@ def resolve(
     by_dest = {option.dest: option for option in every}
     base_url = raw["base_url"] or None
     if base_url is not None:
-        _check_base_url(base_url, by_dest["base_url"])
+        check_base_url(base_url, by_dest["base_url"])
     assumed = bool(extension.remote_switch and raw[extension.remote_switch])
     remote = is_remote(base_url, assume_remote=assumed)
     api_key = env.get(KEY_ENV, "") if base_url else LOCAL_KEY
@@ -340,7 +370,7 @@ def resolve(
     seed = _seed(raw["seed"], env, default_seed)
     profile = PROFILES[profile_for(remote, raw["profile"])]
     reports_dir = Path(raw["reports_dir"] or DEFAULT_REPORTS_DIR)
-    children = _children(raw["child_backends"] or "", by_dest["child_backends"])
+    children = child_ids(raw["child_backends"] or "", by_dest["child_backends"])
     reference_mode = raw["reference_mode"] or "lenient"
     values: dict[str, object] = {
         **{
@@ -377,6 +407,7 @@ def resolve(
         shard=shard,
         values=values,
         extension=extension,
+        given=frozenset(dest for dest, value in raw.items() if value is not None),
     )
 
 
@@ -431,7 +462,7 @@ def _workers(
     return given, shard
 
 
-def _check_base_url(base_url: str, option: Option) -> None:
+def check_base_url(base_url: str, option: Option) -> None:
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
         raise OptionsError(
@@ -439,7 +470,7 @@ def _check_base_url(base_url: str, option: Option) -> None:
         )
 
 
-def _children(given: str, option: Option) -> tuple[str, ...]:
+def child_ids(given: str, option: Option) -> tuple[str, ...]:
     children = tuple(c.strip() for c in given.split(",") if c.strip())
     bad = [c for c in children if BACKEND_ID_RE.fullmatch(c) is None]
     if bad:

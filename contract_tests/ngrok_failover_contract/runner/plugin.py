@@ -19,6 +19,7 @@ from collections.abc import Generator, Iterator
 
 import pytest
 
+from ..compare.report import MARKDOWN as DIFFERENCES
 from ..core.profiles import Profile
 from ..drivers.workers import shard_of
 from ..live.gate import Gate, gate_stray_requests
@@ -27,9 +28,11 @@ from ..live.safety import PreflightError, preflight
 from ..reporting.coverage import Coverage
 from ..reporting.events import Channel
 from ..reporting.findings import finding_from
-from . import hookspecs, reference
+from . import comparing, hookspecs, reference
 from .lifecycle import finish_run, install_signals, open_ledger
 from .options import (
+    COMPARE,
+    COMPARE_OPTIONS,
     OTHER_KEY_ENV,
     PYTEST_OPTIONS,
     OptionsError,
@@ -42,7 +45,7 @@ from .options import (
 from .progress import ProgressReport
 from .reproduce import reproduce_line
 from .session import ContractSession
-from .session_end import scrub_reports, verdict, write_reports
+from .session_end import scrub_reports, secrets, verdict, write_reports
 
 SESSION = pytest.StashKey[ContractSession]()
 PROGRESS = pytest.StashKey[ProgressReport]()
@@ -76,13 +79,13 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("contract", "Failover Backends contract suite")
-    add_options(group.addoption, PYTEST_OPTIONS)
+    add_options(group.addoption, (*PYTEST_OPTIONS, *COMPARE_OPTIONS))
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     try:
-        extension = merged([e for e in config.hook.pytest_contract_extension() if e])
+        extension = merged([*(e for e in config.hook.pytest_contract_extension() if e), COMPARE])
         options = resolve(os.environ, config.invocation_params.args, extension=extension)
         check_consent(options)
     except OptionsError as err:
@@ -105,8 +108,17 @@ def pytest_configure(config: pytest.Config) -> None:
         max_creates=options.profile.max_creates,
         observe=observe,
     )
-    progress.sent = lambda: gate.requests
     config.stash[SESSION] = session = ContractSession(options, gate, coverage=tally)
+    try:
+        compare = comparing.settings_of(options, os.environ)
+    except OptionsError as err:
+        raise pytest.UsageError(str(err)) from None
+    if compare is not None:
+        session.comparing = comparing.configure(config, session, compare)
+    others = session.comparing.gate if session.comparing else None
+    progress.sent = lambda: gate.requests + (others.requests if others else 0)
+    if session.comparing is not None:
+        progress.relabel = session.comparing.relabel
     config.stash[PROGRESS] = progress
     session.closing.callback(progress.channel.close)
     if progress.channel.open:
@@ -121,6 +133,7 @@ def pytest_configure(config: pytest.Config) -> None:
                 preflight(options.base_url, options.other_api_key, OTHER_KEY_ENV)
         except PreflightError as err:
             raise pytest.UsageError(str(err)) from None
+    comparing.preflight_other(session)
     config.pluginmanager.register(_CollectionWatch(session), "contract-collection-watch")
     session.closing.enter_context(gate_stray_requests(gate))
     # Hypothesis and junitxml read their options in their own pytest_configure, after this one.
@@ -210,16 +223,22 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     contract = session_of(session.config)
     # Before pytest tears the fixtures down: a self-started server still answers.
     finish_run(contract)
-    status = verdict(contract)
+    compared = contract.comparing is not None
+    status = comparing.verdict(contract) if compared else verdict(contract)
     interrupted = contract.signalled is not None
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or interrupted:
         session.exitstatus = status
-    write_reports(contract, status)
+    if compared:
+        comparing.write_reports(contract, status, secrets(contract.options))
+    else:
+        write_reports(contract, status)
     session.config.stash[PROGRESS].ended(contract, status)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    summary = session_of(terminalreporter.config).options.reports_dir / "summary.md"
+    contract = session_of(terminalreporter.config)
+    name = DIFFERENCES if contract.comparing is not None else "summary.md"
+    summary = contract.options.reports_dir / name
     if summary.exists():
         terminalreporter.write_sep("=", "contract summary")
         terminalreporter.write_line(summary.read_text(encoding="utf-8"))

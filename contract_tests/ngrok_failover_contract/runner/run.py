@@ -94,7 +94,9 @@ def run(args: list[str], extension: Extension, stops: Stops) -> int:
     return run_suite(command, options, stops)
 
 
-def run_suite(command: list[str], options: Options, stops: Stops) -> int:
+def run_suite(
+    command: list[str], options: Options, stops: Stops, console_type: type[RunConsole] = RunConsole
+) -> int:
     """Run the suite's pytest: its events on the console, its output in `pytest.log`.
 
     pytest runs in its own session, so Ctrl-C in a terminal reaches it only through here
@@ -130,7 +132,7 @@ def run_suite(command: list[str], options: Options, stops: Stops) -> int:
         copy = threading.Thread(target=_copy, args=(process.stdout, log, shown, scrub))
         copy.start()
         screen = PlainScreen(sys.stdout) if verbose else screen_for(sys.stdout)
-        console = RunConsole(screen, scrub, quiet=verbose)
+        console = console_type(screen, scrub, quiet=verbose)
         ended = _follow(read_end, console, stops)
         returncode = process.wait()
         copy.join()

@@ -6,6 +6,7 @@ import signal
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from ..checks.judge import Judge
 from ..drivers.config import DriverConfig
@@ -16,6 +17,9 @@ from ..live.sweep import Swept
 from ..reporting.coverage import Coverage
 from ..reporting.findings import Finding
 from .options import Options
+
+if TYPE_CHECKING:
+    from .comparing import Comparing
 
 
 @dataclass
@@ -34,6 +38,7 @@ class ContractSession:
     closing: ExitStack = field(default_factory=ExitStack)
     coverage: Coverage = field(default_factory=Coverage)
     judge: Judge = field(init=False)
+    comparing: Comparing | None = None  # a comparison's other side (`runner.comparing`)
 
     def __post_init__(self) -> None:
         self.judge = Judge(self.coverage)
@@ -62,3 +67,5 @@ class ContractSession:
         """
         self.signalled = signal.Signals(signum).name
         self.gate.stop(f"stopped by {self.signalled}")
+        if self.comparing is not None:
+            self.comparing.stop(f"stopped by {self.signalled}")

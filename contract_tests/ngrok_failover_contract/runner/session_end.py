@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from ..compare.keys import OTHER_SIDE_KEY_ENV
 from ..core.registry import ContractViolation, Property
 from ..core.verdict import ExitStatus
 from ..reporting.findings import finding_from
@@ -17,7 +18,8 @@ from .session import ContractSession
 
 def secrets(options: Options) -> tuple[str, ...]:
     keys = (os.environ.get(KEY_ENV, ""), options.api_key, LOCAL_KEY, options.other_api_key or "")
-    return tuple(s for s in (*keys, os.environ.get(OTHER_KEY_ENV, "")) if s)
+    others = (os.environ.get(OTHER_KEY_ENV, ""), os.environ.get(OTHER_SIDE_KEY_ENV, ""))
+    return tuple(s for s in (*keys, *others) if s)
 
 
 def verdict(contract: ContractSession) -> ExitStatus:

@@ -26,19 +26,21 @@ def paged(contract: ContractSession, ledger: Ledger, profile: Profile) -> Iterat
     walks are done (every later walk of the list would read them all again).
 
     They span two seconds at least: order within one second is not documented, so a list
-    in the wrong order is only visible across a second's boundary.
+    in the wrong order is only visible across a second's boundary. A comparison always
+    waits the second: its requests must not hang on one side's clock (a replay repeats them).
     """
     workers = contract.options.workers
     made, owner = _create(contract, ledger, [f"page {n}" for n in range(profile.paging_backends)])
     stamps = {str(created["created_at"]) for created in made}
-    if len(stamps) == 1:
+    if len(stamps) == 1 or contract.comparing:
         time.sleep(1.0)
         made += _create(contract, ledger, ["page last"])[0]
     ids = [str(backend["id"]) for backend in made]
     for backend_id in (ids[1], ids[-2]):
         owner.get(backend_id, ledger).delete(backend_id)
     yield ledger
-    ledger.discard([i for i in ids if i not in ledger.deleted], workers)
+    if not contract.comparing:  # unjudged deletes: the other side would keep its own
+        ledger.discard_many([i for i in ids if i not in ledger.deleted], workers)
 
 
 def _create(
@@ -49,7 +51,8 @@ def _create(
     request at a time); also the lane that made each (that one deletes it, as its model
     expects)."""
     bodies = [{"description": d, "backends": []} for d in descriptions]
-    workers = min(contract.options.workers, len(bodies))
+    # A comparison sends them one by one: both sides must get them in one order.
+    workers = 1 if contract.comparing else min(contract.options.workers, len(bodies))
     if workers <= 1:
         return [ledger.create(body)[1] for body in bodies], {}
     lanes = [ledger.lane(shard_seed(ledger.seed, PAGING_LANES + k)) for k in range(workers)]

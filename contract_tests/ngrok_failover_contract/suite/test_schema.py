@@ -10,6 +10,7 @@ from ..drivers.schema import (
     call_kwargs,
     configure,
     explicit_cases,
+    judged_by_schemathesis,
     load_spec,
     operation_labels,
     prepare_case,
@@ -43,6 +44,8 @@ def test_operation_honours_spec(contract: ContractSession, ledger: Ledger, label
                 if not prepare_case(lane, case):
                     return  # a change the run may not make (see prepare_case)
                 response = send_case(lane, case, lambda: case.call(**kwargs))
+                if not judged_by_schemathesis(lane):
+                    return
                 validated(
                     response,
                     lambda: case.validate_response(
