@@ -157,9 +157,9 @@ bench/node_modules/.installed: bench/package.json bench/package-lock.json
 # SECTION=paging (or several, space-separated) runs those alone; QUICK=1 is a smoke run.
 SECTION ?=
 QUICK ?=
-bench: .venv/.synced bench/node_modules/.installed clients/typescript/node_modules/.installed ## Benchmarks, side by side: the full run writes docs/benchmarks.md; SECTION=server|paging|clients|contract|generate|concurrency or QUICK=1 (a smoke run) print only
+bench: .venv/.synced bench/node_modules/.installed clients/typescript/node_modules/.installed ## Benchmarks, side by side: the full run writes docs/benchmarks.md; SECTION=server|paging|clients|contract|generate|concurrency|profile or QUICK=1 (a smoke run) print only; BASELINE="ref ..." runs those commits' suites beside today's
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	$(PY) -m bench $(SECTION) $(if $(filter 1 yes true,$(QUICK)),--quick)
+	$(PY) -m bench $(SECTION) $(if $(filter 1 yes true,$(QUICK)),--quick) $(foreach ref,$(BASELINE),--baseline=$(ref))
 
 contract: .venv/.synced ## Contract suite (BASE_URL= NGROK_API_KEY= NGROK_OTHER_ACCOUNT_KEY= CHILD_BACKENDS=a,b PROFILE=live|quick|thorough|schema SEED=n WORKERS=n SHARD=k LIVE=1 DRY_RUN=1 MAX_RPM=n REQUIRE_COVERAGE=1 REPORTS_DIR=dir VERBOSE=1)
 	$(PY) -m scripts.run_contract

@@ -21,12 +21,12 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
-from . import clients, concurrency, contract, generate, paging, server_vs_prism
+from . import clients, concurrency, contract, generate, paging, profile, server_vs_prism
 from .common import ROOT, Section, version_of
 
 DOC = ROOT / "docs" / "benchmarks.md"
 PLOT_NAME = "benchmarks-paging.png"
-SECTIONS = ("server", "paging", "clients", "contract", "generate", "concurrency")
+SECTIONS = ("server", "paging", "clients", "contract", "generate", "concurrency", "profile")
 # Each section's closing note, which says how long it took; the README reads it.
 TOOK = "This section took {minutes:.1f} min."
 TOOK_RE = re.compile(r"^This section took ([\d.]+) min\.$", re.MULTILINE)
@@ -154,6 +154,19 @@ def main(argv: list[str] | None = None) -> int:
         help="replace only these sections (and their targets) in the existing report "
         "(docs/benchmarks.md, or --output), keeping the others as they were measured",
     )
+    parser.add_argument(
+        "--baseline",
+        action="append",
+        default=[],
+        metavar="GITREF",
+        help="the contract section also runs this commit's suite (quick profile), "
+        "interleaved with today's (repeatable)",
+    )
+    parser.add_argument(
+        "--no-mutation",
+        action="store_true",
+        help="the contract section without make mutation's row (its runs take many minutes)",
+    )
     args = parser.parse_args(argv)
     chosen = args.sections or list(SECTIONS)
     unknown = sorted(set(chosen) - set(SECTIONS))
@@ -173,9 +186,12 @@ def main(argv: list[str] | None = None) -> int:
         "server": lambda: server_vs_prism.run(quick=args.quick),
         "paging": lambda: paging.run(quick=args.quick, plot_path=plot),
         "clients": lambda: clients.run(quick=args.quick),
-        "contract": lambda: contract.run(quick=args.quick),
+        "contract": lambda: contract.run(
+            quick=args.quick, baselines=args.baseline, mutation=not args.no_mutation
+        ),
         "generate": lambda: generate.run(quick=args.quick),
         "concurrency": lambda: concurrency.run(quick=args.quick),
+        "profile": lambda: profile.run(quick=args.quick),
     }
     header = machine()
     print("\n".join(header), flush=True)

@@ -29,7 +29,8 @@ from .contract import EXAMPLES, SEED, ToolRun, timed_run
 
 PROFILE = "quick"
 DELAYS_MS = (0, 20, 150)
-WORKERS = (1, 4, 8, 16)
+CHOSEN = 0  # no --workers: the suite chooses them from the preflight's round trip
+WORKERS = (CHOSEN, 1, 4, 8, 16)
 TOOLS = ("suite", "st")
 # The runs at 0 ms take seconds and move with the machine's load: repeated. At 20 and 150 ms
 # the delay sets the time: one round, or the section would take an hour.
@@ -37,6 +38,8 @@ ROUNDS = {0: 3, 20: 1, 150: 1}
 # A smoke run: 16 workers at 20 ms, not 150 (minutes on a loaded machine), one run.
 QUICK_DELAYS_MS = (20,)
 QUICK_WORKERS = (16,)
+# The network's limit for a run: its requests times the delay over the requests in flight.
+LIMIT_RATIO_TARGET = 1.3
 TARGET_DELAY_MS = 150
 TARGET_SECONDS = 60.0
 # One run at most: the slowest, the suite with 1 worker at 150 ms, takes some 350 s.
@@ -90,8 +93,14 @@ def measure(chosen: Plan) -> tuple[dict[Key, list[ToolRun]], list[float]]:
                     continue
                 order = chosen.tools if (round_ + i) % 2 == 0 else chosen.tools[::-1]
                 for tool in order:
+                    if workers == CHOSEN and tool == "st":
+                        continue  # st run has no choice of its own: its 1-worker row
                     run = timed_run(
-                        tool, PROFILE, delay_ms=delay, workers=workers, cap_seconds=chosen.cap
+                        tool,
+                        PROFILE,
+                        delay_ms=delay,
+                        workers=(workers or None) if tool == "suite" else max(1, workers),
+                        cap_seconds=chosen.cap,
                     )
                     runs.setdefault((tool, delay, workers), []).append(run)
                     loads.append(os.getloadavg()[0])
@@ -206,7 +215,7 @@ def _odd_runs(runs: dict[Key, list[ToolRun]]) -> list[str]:
 def _target(chosen: Plan, runs: dict[Key, list[ToolRun]]) -> str:
     """The fewest workers whose quick run at 150 ms reached its verdict within 60 s."""
     measured = []
-    for workers in chosen.workers:
+    for workers in (w for w in chosen.workers if w != CHOSEN):
         results = runs.get(("suite", TARGET_DELAY_MS, workers), [])
         reached = [r for r in results if r.status in (0, 1) and not r.capped]
         if reached and len(reached) == len(results):
@@ -230,6 +239,35 @@ def _target(chosen: Plan, runs: dict[Key, list[ToolRun]]) -> str:
         return f"{goal}: no run at {TARGET_DELAY_MS} ms reached a verdict ({verdict(False)})"
     workers, seconds = min(measured, key=lambda m: m[1])
     return f"{goal}: at best {seconds:.1f} s, with {workers} workers ({verdict(False)})"
+
+
+def _workers_cell(workers: int, suite: list[ToolRun] | None) -> str:
+    if workers != CHOSEN:
+        return str(workers)
+    counts = sorted({r.workers for r in suite or [] if r.workers is not None})
+    return f"chosen: {', '.join(map(str, counts)) or '?'} (st run: 1)"
+
+
+def chosen_targets(runs: dict[Key, list[ToolRun]]) -> list[str]:
+    """The issue's targets for the workers the suite chose itself at 150 ms per answer: a
+    verdict within 60 s, and at most 1.3x the network's limit (its requests x the delay /
+    the requests in flight)."""
+    results = [r for r in runs.get(("suite", TARGET_DELAY_MS, CHOSEN), []) if r.workers]
+    if not results:
+        return []
+    seconds = statistics.median(r.seconds for r in results)
+    workers = results[0].workers or 1
+    requests = statistics.median(r.requests for r in results)
+    limit = requests * TARGET_DELAY_MS / 1000 / workers
+    reached = all(r.status in (0, 1) and not r.capped for r in results)
+    at = f"at {TARGET_DELAY_MS} ms per answer, no --workers given (chose {workers})"
+    return [
+        f"{at}: the verdict within {TARGET_SECONDS:.0f} s: {seconds:.1f} s "
+        f"({verdict(reached and seconds <= TARGET_SECONDS)})",
+        f"{at}: at most {LIMIT_RATIO_TARGET}x the network's limit ({requests:,.0f} requests x "
+        f"{TARGET_DELAY_MS} ms / {workers} = {limit:.1f} s): {seconds / limit:.2f}x "
+        f"({verdict(seconds / limit <= LIMIT_RATIO_TARGET)})",
+    ]
 
 
 def run(*, quick: bool = False) -> Section:
@@ -256,7 +294,7 @@ def run(*, quick: bool = False) -> Section:
     )
     for delay in chosen.delays:
         for workers in chosen.workers:
-            row = [f"{delay} ms", str(workers)]
+            row = [f"{delay} ms", _workers_cell(workers, runs.get(("suite", delay, workers)))]
             if chosen.skipped(delay, workers):
                 section.rows.append([*row, "skipped (--quick)", *[""] * 8])
                 continue
@@ -276,9 +314,8 @@ def run(*, quick: bool = False) -> Section:
             ]
             st = runs.get(("st", delay, workers))
             if not st:
-                section.rows.append(
-                    [*row, "not run (--quick)", "", "", "", _verdict("suite", suite)]
-                )
+                why = "not run (--quick)" if chosen.quick else "not run (no choice of its own)"
+                section.rows.append([*row, why, "", "", "", _verdict("suite", suite)])
                 continue
             st_rate = spread([r.requests / r.seconds for r in st])
             own = [r.own_count for r in st if r.own_count is not None]
@@ -294,10 +331,12 @@ def run(*, quick: bool = False) -> Section:
             ]
             section.rows.append(row)
     section.targets.append(_target(chosen, runs))
+    section.targets += chosen_targets(runs)
     section.notes.append(
         f"Seed {SEED}, profile {PROFILE}; a fresh reference server (own process, memory store, "
         "`bench/instrumented_server.py --delay-ms`) per run, answering each request that much "
-        "later; the suite with `--workers N`, `st run` with `--workers N` and "
+        "later; the suite with `--workers N` or none (chosen: it picks them from its preflight's "
+        "round trip), `st run` with `--workers N` and "
         f"`--max-examples {EXAMPLES[PROFILE]}` (section 4's command otherwise). Wall time of "
         "the whole command (interpreter start, schema loading, the suite's cleanup included); "
         "requests: those the server counted, the checked test cases of both tools; requests/s: "

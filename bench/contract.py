@@ -29,12 +29,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from mutation import BENIGN, MUTANTS
 
-from .common import ROOT, VENV_BIN, Section, free_port, running, spread
+from .baseline import TODAY, Checkout, exported
+from .common import ROOT, VENV_BIN, Section, free_port, running, spread, verdict
 from .server_vs_prism import KEY
 
 SEED = 0
@@ -52,6 +54,7 @@ class ToolRun:
     status: int = 0  # the command's exit status (once capped: its answer to SIGTERM)
     capped: bool = False  # stopped at its time cap: `seconds` is the cap, not a verdict's time
     tail: str = ""  # the end of its output (stdout, then stderr) unless it passed
+    workers: int | None = None  # the suite's workers, as its summary says (chosen or given)
 
 
 def suite_command(
@@ -97,12 +100,15 @@ def timed_run(
     delay_ms: float = 0.0,
     workers: int | None = None,
     cap_seconds: float | None = None,
+    checkout: Checkout = TODAY,
 ) -> ToolRun:
     """Run `tool` ("suite" or "st") against a fresh counting server; time it, count it.
 
     `delay_ms`: the server answers each request that late. `workers`: the tool's --workers
     (None: the suite's default, and 1 for st run). `cap_seconds`: stop the tool (SIGTERM to
     its process group, then SIGKILL) once it has run that long; the run is then `capped`.
+    `checkout`: whose suite runs (an exported baseline commit, or today's); the server is
+    always today's.
     """
     with tempfile.TemporaryDirectory(prefix="bench-contract-") as tmp:
         port, counts = free_port(), Path(tmp) / "requests"
@@ -114,14 +120,19 @@ def timed_run(
             command = suite_command(url, profile, f"{tmp}/reports", workers)
         else:
             command = st_command(url, EXAMPLES[profile], f"{tmp}/reports", workers or 1)
-        env = {**os.environ, "NGROK_API_KEY": KEY}
+        env = (checkout if tool == "suite" else TODAY).environ(NGROK_API_KEY=KEY)
         with running([*server, f"--api-key={KEY}", f"--count-file={counts}"], port):
             began = time.perf_counter()
             # st's working folder is the temporary one: it keeps a cache (.schemathesis/) there.
             status, stdout, stderr, capped = _run_capped(
-                command, cwd=ROOT if tool == "suite" else Path(tmp), env=env, cap=cap_seconds
+                command,
+                cwd=checkout.root if tool == "suite" else Path(tmp),
+                env=env,
+                cap=cap_seconds,
             )
             seconds = time.perf_counter() - began
+        summary = Path(tmp) / "reports" / "summary.md"
+        said = re.search(r"^- Workers: (\d+)", summary.read_text()) if summary.exists() else None
         tail = stdout[-3000:] + stderr[-3000:] if status != 0 else ""
         if status not in (0, 1):
             sys.stderr.write(tail)
@@ -135,6 +146,7 @@ def timed_run(
             status,
             capped,
             tail,
+            int(said.group(1)) if said else None,
         )
 
 
@@ -185,6 +197,39 @@ def st_test_cases(output: str) -> int:
     return int(match.group(1))
 
 
+QUICK_TARGET_S = 7.0
+RATE_TARGET_VS_BEFORE = 3.0
+RATE_TARGET_VS_ST = 4.0
+
+
+def issue_targets(runs: Mapping[tuple[str, str], list[ToolRun]]) -> list[str]:
+    """Issue 22's: the quick profile on loopback within 7 s; checked requests a second at
+    least 3x each baseline's and 4x `st run`'s."""
+
+    def rate(tool: str) -> float:
+        return statistics.median(r.requests / r.seconds for r in runs[(tool, "quick")])
+
+    seconds = statistics.median(r.seconds for r in runs[("suite", "quick")])
+    targets = [
+        f"the quick profile on loopback at most {QUICK_TARGET_S:.0f} s: {seconds:.1f} s "
+        f"({verdict(seconds <= QUICK_TARGET_S)})",
+        f"checked requests a second at least {RATE_TARGET_VS_ST:.0f}x st run's: "
+        f"{rate('suite') / rate('st'):.2f}x ({verdict(rate('suite') / rate('st') >= 4)})",
+    ]
+    for label in baselines_of(runs, "quick"):
+        times = rate("suite") / rate(f"suite {label}")
+        targets.append(
+            f"checked requests a second at least {RATE_TARGET_VS_BEFORE:.0f}x those of "
+            f"{label}: {times:.2f}x ({verdict(times >= RATE_TARGET_VS_BEFORE)})"
+        )
+    return targets
+
+
+def baselines_of(runs: Mapping[tuple[str, str], object], profile: str) -> list[str]:
+    """The labels of the baselines measured for `profile`, in the order they were given."""
+    return [tool.removeprefix("suite ") for tool, p in runs if p == profile and " " in tool]
+
+
 def mutation_verdicts(output: str) -> list[tuple[str, str, str]]:
     """(fault, caught or SURVIVED, seconds) from run_mutation.py's progress lines."""
     return re.findall(r"^  (\S+): (caught|SURVIVED) in ([\d.]+)s$", output, re.MULTILINE)
@@ -223,16 +268,26 @@ def mutation_seconds(sample: bool) -> tuple[list[float], int, bool]:
     return [float(s) for _, _, s in verdicts], caught, result.returncode == 0
 
 
-def run(*, quick: bool = False) -> Section:
+def run(*, quick: bool = False, baselines: Sequence[str] = (), mutation: bool = True) -> Section:
+    """The section; each of `baselines` (a git ref) runs the quick profile beside today's
+    code, interleaved with it round by round; `mutation`: with `make mutation`'s row."""
     rounds = 1 if quick else 3
     profiles = ["quick"] if quick else ["quick", "thorough"]
     runs: dict[tuple[str, str], list[ToolRun]] = {}
-    for profile in profiles:
-        for round_ in range(rounds if profile == "quick" else 1):
-            order = ("suite", "st") if round_ % 2 == 0 else ("st", "suite")
-            for tool in order:
-                # One request at a time for both: section 6 measures workers.
-                runs.setdefault((tool, profile), []).append(timed_run(tool, profile, workers=1))
+    with contextlib.ExitStack() as stack:
+        others = [stack.enter_context(exported(ref)) for ref in baselines]
+        for profile in profiles:
+            for round_ in range(rounds if profile == "quick" else 1):
+                turns: list[tuple[str, Checkout]] = [("suite", TODAY), ("st", TODAY)]
+                if profile == "quick":
+                    turns += [("suite", other) for other in others]
+                shift = round_ % len(turns)  # each takes its turn first and last
+                for tool, checkout in turns[shift:] + turns[:shift]:
+                    # One request at a time for all: section 6 measures workers.
+                    key = (tool if checkout is TODAY else f"suite {checkout.label}", profile)
+                    runs.setdefault(key, []).append(
+                        timed_run(tool, profile, workers=1, checkout=checkout)
+                    )
     section = Section(
         "contract",
         "4. Contract suite",
@@ -240,16 +295,23 @@ def run(*, quick: bool = False) -> Section:
     )
     for profile in profiles:
         st_rate = statistics.median(r.requests / r.seconds for r in runs[("st", profile)])
-        for tool in ("suite", "st"):
+        tools = ["suite", *(f"suite {o}" for o in baselines_of(runs, profile)), "st"]
+        for tool in tools:
             results = runs[(tool, profile)]
             rate = spread([r.requests / r.seconds for r in results])
             cases = f"{statistics.median(r.requests for r in results):,.0f}"
             if tool == "st":
                 own = statistics.median(r.own_count or 0 for r in results)
                 cases += f" (st's own count: {own:,.0f})"
+            if tool == "st":
+                name = f"st run, -n {EXAMPLES[profile]}"
+            elif tool == "suite":
+                name = f"suite, {profile}"
+            else:
+                name = f"suite, {profile}, baseline {tool.removeprefix('suite ')}"
             section.rows.append(
                 [
-                    f"suite, {profile}" if tool == "suite" else f"st run, -n {EXAMPLES[profile]}",
+                    name,
                     spread([r.seconds for r in results]).show(1),
                     cases,
                     rate.show(),
@@ -257,24 +319,29 @@ def run(*, quick: bool = False) -> Section:
                     "pass" if all(r.passed for r in results) else "FAIL",
                 ]
             )
-    seconds, caught, ok = mutation_seconds(sample=quick)
-    times = spread(seconds)
-    section.rows.append(
-        [
-            f"mutation ({f'{SMOKE_FAULTS} of CI sample' if quick else 'all'} faults): median to "
-            "verdict" + (f" (benign: {smoke_variant()} alone, one seed, lenient)" if quick else ""),
-            f"{times.show(1)} per fault; {sum(seconds):.0f} in all",
-            f"{caught} of {len(seconds)} caught",
-            "",
-            "",
-            "pass" if ok else "FAIL",
-        ]
-    )
+    section.targets += issue_targets(runs)
+    if mutation:
+        seconds, caught, ok = mutation_seconds(sample=quick)
+        times = spread(seconds)
+        section.rows.append(
+            [
+                f"mutation ({f'{SMOKE_FAULTS} of CI sample' if quick else 'all'} faults): "
+                "median to verdict"
+                + (f" (benign: {smoke_variant()} alone, one seed, lenient)" if quick else ""),
+                f"{times.show(1)} per fault; {sum(seconds):.0f} in all",
+                f"{caught} of {len(seconds)} caught",
+                "",
+                "",
+                "pass" if ok else "FAIL",
+            ]
+        )
     section.notes.append(
         f"Seed {SEED}; a fresh reference server (own process, memory store) per run; "
         f"{rounds} interleaved round(s) for quick, one for thorough; wall time of the whole "
         "command (interpreter start, schema loading, the suite's cleanup included), median "
-        "(min-max). Test cases: the requests the server answered, the one unit both tools "
+        "(min-max); a baseline (`--baseline GITREF`) is that commit's suite, exported, "
+        "run in the same rounds against today's server. Test cases: the requests the server "
+        "answered, the one unit both tools "
         "share (see bench/contract.py); `st run`'s own count, which agrees, is shown beside. "
         "`st run` checks the "
         "schema (all its phases, default checks); the suite adds the named properties, the "
@@ -282,4 +349,6 @@ def run(*, quick: bool = False) -> Section:
         "per planted fault (`scripts/run_mutation.py`, profile quick, stops at the first "
         "violation), median (min-max)."
     )
+    if not mutation:
+        section.notes.append("Mutation: not measured in this run (`--no-mutation`).")
     return section

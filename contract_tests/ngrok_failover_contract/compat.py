@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from hypothesis import stateful
 from schemathesis.core import NotSet
 from schemathesis.core.failures import AcceptedNegativeData, Failure
 from schemathesis.core.result import Ok
@@ -28,10 +29,12 @@ from schemathesis.openapi.checks import (
     MissingHeaderNotRejected,
     UnsupportedMethodResponse,
 )
+from schemathesis.specs.openapi.checks import ignored_auth
 from schemathesis.transport.requests import SameHostRedirectsSession
 
 __all__ = [
     "EXPLICIT_EXAMPLES",
+    "STATEFUL_BUFFER_SIZE",
     "AcceptedNegativeData",
     "AllowHeaderMismatch",
     "Failure",
@@ -48,12 +51,21 @@ __all__ = [
     "derive_operation_seed",
     "explicit_examples",
     "failure_checks",
+    "ignored_auth",
     "set_explicit_examples",
 ]
 
 # The attribute on a test function where Hypothesis keeps its `@example`s (and Schemathesis
 # puts the examples and coverage cases it builds): read and replaced, to share among shards.
 EXPLICIT_EXAMPLES = "hypothesis_explicit_examples"
+
+
+# Hypothesis's stateful runner ends a scenario once its choices pass 0.8 x `BUFFER_SIZE`, a
+# copy of the engine's constant it takes at import; Schemathesis raises the engine's from 8 to
+# 32 KiB when it is first imported. So a seed's scenarios hung on which came first (the pytest
+# plugins loaded): pinned to Hypothesis's own value, the one the suite's runs always had.
+STATEFUL_BUFFER_SIZE = 8 * 1024
+stateful.BUFFER_SIZE = STATEFUL_BUFFER_SIZE  # type: ignore[attr-defined]
 
 
 def explicit_examples(test: object) -> list[Any]:

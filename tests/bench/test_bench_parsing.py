@@ -12,7 +12,8 @@ import pytest
 from bench import concurrency, contract
 from bench.__main__ import TOOK, main, replace_sections
 from bench.common import Section, free_port, running, spread
-from bench.contract import mutation_verdicts, st_test_cases
+from bench.contract import ToolRun, baselines_of, mutation_verdicts, st_test_cases
+from bench.contract import issue_targets as contract_targets
 from bench.paging import PagingPoint, plot
 from bench.server_vs_prism import parse_wrk
 from mutation import BENIGN, MUTANTS
@@ -203,3 +204,25 @@ def test_a_replaced_section_brings_its_time_and_the_whole_run_adds_them_up() -> 
     assert "- Whole run: 6.0 min (each section's own time, added up)\n" in replaced
     untimed = replace_sections(document, [Section("server", "1. Server", ["a"], rows=[["x"]])])
     assert "- Whole run: 3.0 min\n" in untimed  # a section that does not say: left as written
+
+
+def test_issue_22_targets_read_the_runs_they_name() -> None:
+    """The contract section's targets: today's quick run against 7 s, its checked requests
+    a second against st run's (4x) and each baseline's (3x); the concurrency section's, for
+    the workers the suite chose itself at 150 ms (its summary's count): 60 s and 1.3x the
+    network's limit (requests x delay / workers)."""
+    runs = {
+        ("suite", "quick"): [ToolRun(6.0, 3000, True)],
+        ("st", "quick"): [ToolRun(5.0, 500, True)],
+        ("suite 228eeca", "quick"): [ToolRun(12.0, 2000, True)],
+    }
+    assert baselines_of(runs, "quick") == ["228eeca"]
+    assert contract_targets(runs) == [
+        "the quick profile on loopback at most 7 s: 6.0 s (met)",
+        "checked requests a second at least 4x st run's: 5.00x (met)",
+        "checked requests a second at least 3x those of 228eeca: 3.00x (met)",
+    ]
+    chosen = {("suite", 150, concurrency.CHOSEN): [ToolRun(40.0, 3200, True, workers=32)]}
+    said = concurrency.chosen_targets(chosen)
+    assert said[0].endswith("the verdict within 60 s: 40.0 s (met)")
+    assert "(3,200 requests x 150 ms / 32 = 15.0 s): 2.67x (MISSED)" in said[1]

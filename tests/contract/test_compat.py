@@ -10,6 +10,7 @@ import inspect
 from pathlib import Path
 
 import hypothesis.core
+import hypothesis.stateful
 
 from ngrok_failover_contract import compat
 from tests.spec_tools import ROOT
@@ -77,6 +78,12 @@ def test_a_name_an_upgrade_removed_is_named() -> None:
 
 def test_hypothesis_still_reads_the_explicit_examples_attribute() -> None:
     assert compat.EXPLICIT_EXAMPLES in inspect.getsource(hypothesis.core)
+
+
+def test_hypothesis_stateful_still_reads_its_own_buffer_size() -> None:
+    """compat pins `hypothesis.stateful.BUFFER_SIZE`: a rename would leave the pin unread."""
+    assert "BUFFER_SIZE" in inspect.getsource(hypothesis.stateful)
+    assert hypothesis.stateful.BUFFER_SIZE == compat.STATEFUL_BUFFER_SIZE  # type: ignore[attr-defined]
 
 
 def test_no_other_module_uses_a_private_name() -> None:

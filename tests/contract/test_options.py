@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mutation.plugin import RIG
+from ngrok_failover_contract.live.safety import workers_for
 from ngrok_failover_contract.runner import options as options_module
 from ngrok_failover_contract.runner.options import (
     CI_SEED,
@@ -116,13 +117,33 @@ def test_the_suite_argv_resolves_to_the_same_options() -> None:
     assert resolve({}, sharded.suite_argv(), extension=RIG) == sharded
 
 
-def test_workers_default_by_where_the_server_is_and_come_from_make() -> None:
-    """Loopback answers at once (one request at a time is fastest); a distant server's
-    round trips are waited out 16 at a time."""
-    assert resolve({}, []).workers == 1
-    assert resolve({"NGROK_API_KEY": "k"}, [f"--base-url={LOCAL}"]).workers == 1
-    assert resolve({"NGROK_API_KEY": "k"}, [f"--base-url={REMOTE}"]).workers == 16
+def test_workers_are_chosen_from_the_round_trip_unless_given() -> None:
+    """Not given, the workers wait for the preflight's round trip (one until then, and the
+    suite's pytest is not told any); given, they are the run's; a shard needs them."""
+    for argv in ([], [f"--base-url={LOCAL}"], [f"--base-url={REMOTE}"]):
+        options = resolve({"NGROK_API_KEY": "k"}, argv)
+        assert (options.workers, options.workers_given) == (1, False)
+        assert not any(arg.startswith("--workers") for arg in options.suite_argv())
+    chosen = resolve({}, []).with_workers(12)
+    assert chosen.workers == 12 and chosen.workers_given
+    assert resolve({}, chosen.suite_argv()).workers == 12
     assert resolve({"WORKERS": "2", "SHARD": "2"}, []).shard == 2
+    with pytest.raises(OptionsError, match=r"SHARD\) needs --workers"):
+        resolve({"SHARD": "2"}, [])
+
+
+def test_workers_hide_the_round_trip_within_the_rate_limit() -> None:
+    """Loopback's round trip is not worth hiding; a distant one takes round trip / the
+    suite's own time per request in flight, at most 32, and no more than the rate limit
+    keeps busy."""
+    assert workers_for(0.0004, None).count == 1
+    assert "under 1 ms" in workers_for(0.0004, None).why
+    assert workers_for(0.020, None).count == 7
+    slow = workers_for(0.150, None)
+    assert slow.count == 32 and "150 ms" in slow.why and "the most chosen" in slow.why
+    limited = workers_for(0.150, 100)
+    assert limited.count == 1 and "100 requests a minute" in limited.why
+    assert workers_for(0.150, 6000).count == 15
 
 
 # -- The options model: every option through every form -----------------------------------------
@@ -215,7 +236,7 @@ def test_a_make_line_when_make_has_every_variable_else_the_checkout_command() ->
     line = reproduce_line(options)
     assert line == "make contract SEED=0 PROFILE=quick WORKERS=2 SHARD=2 REQUIRE_COVERAGE=1"
     mutant = resolve(KEYED, ["--mutant=page_loop", "--profile=live"], extension=RIG)
-    assert reproduce_line(mutant) == (
+    assert reproduce_line(mutant.with_workers(1)) == (  # as the run chose them
         ".venv/bin/python -m scripts.run_contract --seed 0 --profile live --workers 1 "
         "--mutant page_loop"
     )

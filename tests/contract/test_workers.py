@@ -15,7 +15,10 @@ from ngrok_failover_contract.drivers.walks import settled
 from ngrok_failover_contract.drivers.workers import Shard, run_shards, shard_of, side_by_side, split
 from ngrok_failover_contract.live.gate import Gate
 from ngrok_failover_contract.live.marker import marker_of
+from ngrok_failover_contract.live.safety import preflight, round_trip, workers_for
 from ngrok_failover_contract.reporting.coverage import Coverage
+from ngrok_failover_server.config import ServerConfig
+from ngrok_failover_server.testing import delayed, new_api_key, serve_in_thread
 
 BASE = "http://127.0.0.1:9/backends/failover"
 
@@ -129,3 +132,15 @@ def test_ast_parse_is_serialized_only_inside_the_block() -> None:
         assert ast.parse is not original
         assert isinstance(ast.parse("x = 1"), ast.Module)
     assert ast.parse is original
+
+
+def test_the_preflight_measures_the_round_trip_that_chooses_the_workers() -> None:
+    """A server 40 ms late behind a loopback port: the preflight's round trip shows it (not
+    the address), and that asks for requests in flight (40 ms over the 3 ms of the
+    suite's own per request); the measure alone takes whatever the server answers."""
+    key = new_api_key()
+    with serve_in_thread(ServerConfig(api_key=key), wrap=lambda app: delayed(app, 0.04)) as late:
+        slow = preflight(late.base_url, key)
+        assert round_trip(late.base_url, "not the key") >= 0.04
+    assert slow >= 0.04
+    assert workers_for(slow, None).count >= 13

@@ -26,19 +26,22 @@ SPEC_DIR = spec_dir()
 INSTALLED = SPEC_DIR.parent == PACKAGE
 SPEC = SPEC_DIR / "failover.openapi.yaml"
 FACTS = SPEC_DIR / "facts.yaml"
+# libyaml's loader where PyYAML was built with it: the same documents, read 6x faster (each
+# process of a run reads both files: 0.19 s with the pure-Python one).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @cache
 def spec() -> dict[str, Any]:
     """The spec as parsed YAML (shared: copy before changing it)."""
-    loaded: dict[str, Any] = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = yaml.load(SPEC.read_text(encoding="utf-8"), Loader=_LOADER)
     return loaded
 
 
 @cache
 def facts() -> dict[str, Any]:
     """`spec/facts.yaml` as parsed YAML (shared: copy before changing it)."""
-    loaded: dict[str, Any] = yaml.safe_load(FACTS.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = yaml.load(FACTS.read_text(encoding="utf-8"), Loader=_LOADER)
     return loaded
 
 

@@ -54,6 +54,8 @@ def schema_config(
         "seed": run.seed if seed is None else seed,
         "auth": {"openapi": {"bearerAuth": {"bearer": run.api_key}}},
         "output": {"sanitization": {"enabled": True}},
+        # Run as `checks.adapters.auth_probes_once`, which probes each operation once.
+        "checks": {"ignored_auth": {"enabled": False}},
         # No state kept between runs (Schemathesis replays cached crashes): a seed reproduces.
         "cache": {"enabled": False},
         "generation": {

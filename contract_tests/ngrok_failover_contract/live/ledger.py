@@ -109,6 +109,8 @@ class Ledger:
     # The anchors as created: every lane expects them to read back so (nobody changes them).
     fixed: dict[str, Backend] = field(default_factory=dict, repr=False)
     journal: Journal | None = field(default=None, repr=False)  # every id the run created
+    # Operations that refused Schemathesis's auth probes (`checks.adapters.auth_probes_once`).
+    auth_proven: set[str] = field(default_factory=set, repr=False)
     # In a comparison (`compare`), what sends each judged request to the other side too.
     twin: Twin | None = field(default=None, repr=False)
     # The run's ledger under another account's key (isolation checks), if it has one.
@@ -138,6 +140,7 @@ class Ledger:
             run=run,
             fixed=run.fixed,
             journal=run.journal,
+            auth_proven=run.auth_proven,
             twin=run.twin.lane(seed) if run.twin is not None else None,
             other=run.other,
             _lock=run._lock,
@@ -431,24 +434,30 @@ class Ledger:
         if self.twin is not None:
             self.twin.anchored(self.anchors)
 
+    def discard_many(self, backend_ids: list[str], workers: int = 1) -> list[str]:
+        """Delete backends of the run that no test needs any more, `workers` at a time, as
+        the cleanup does (unjudged: what they held was checked while they were used); the
+        ids deleted (or already gone). Every walk of the list reads each one left."""
+
+        def delete(backend_id: str) -> str | None:
+            if self.client.delete(backend_id).status in (204, 404):
+                self.record_deleted(backend_id)
+                return backend_id
+            return None
+
+        with ThreadPoolExecutor(max(1, workers), thread_name_prefix="contract-discard") as pool:
+            return [i for i in pool.map(delete, backend_ids) if i is not None]
+
     def clean_up(self, workers: int = 1) -> Swept:
         """Delete what this run created: the ids it knows, `workers` at a time, the anchors
         (the only children) last; then any backend still carrying this run's marker (a
         create whose answer was lost).
         """
         swept = Swept()
-
-        def delete(backend_id: str) -> None:
-            if self.client.delete(backend_id).status in (204, 404):
-                self.record_deleted(backend_id)
-                swept.removed[backend_id] = self.run_id
-
         parents = [i for i in reversed(self.existing) if i not in self.anchors]
-        with ThreadPoolExecutor(workers, thread_name_prefix="contract-cleanup") as pool:
-            list(pool.map(delete, parents))
-        for backend_id in reversed(self.anchors):
-            if backend_id not in self.deleted:
-                delete(backend_id)
+        removed = self.discard_many(parents, workers)
+        removed += self.discard_many([i for i in reversed(self.anchors) if i not in self.deleted])
+        swept.removed.update(dict.fromkeys(removed, self.run_id))
         rest = sweep(self.client, self.judge, lambda run: run == self.run_id)
         for backend_id in rest.removed:
             self.record_deleted(backend_id)

@@ -7,6 +7,9 @@ and goes on only when asked (`--live`), at most `DEFAULT_REMOTE_RPM` requests a 
 from __future__ import annotations
 
 import ipaddress
+import math
+import time
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
@@ -18,6 +21,14 @@ from ..core.profiles import Profile
 # the account's other clients.
 DEFAULT_REMOTE_RPM = 100
 PREFLIGHT_TIMEOUT_S = 10.0
+# The preflight's requests after its first, on the first one's connection: their round trip
+# (the fastest of them: a shared machine slows some; the first also pays for the connection)
+# chooses the run's workers.
+ROUND_TRIP_SAMPLES = 4
+# The suite's own time per request, about (docs/benchmarks.md's profile): a round trip this
+# long or shorter is not worth hiding, and hiding one takes round trip / this in flight.
+SUITE_S_PER_REQUEST = 0.003
+MAX_CHOSEN_WORKERS = 32
 OPERATIONS = (
     "POST   /backends/failover        create (every body marked with the run's id)",
     "GET    /backends/failover        list, following next_page_uri",
@@ -59,8 +70,16 @@ def profile_for(remote: bool, given: str | None) -> str:
     return given or ("live" if remote else "quick")
 
 
-def render_plan(*, base_url: str, profile: Profile, max_rpm: int | None, run_marker: str) -> str:
-    """What a run against `base_url` will do, at most, in words a user can approve."""
+def render_plan(
+    *,
+    base_url: str,
+    profile: Profile,
+    max_rpm: int | None,
+    run_marker: str,
+    workers: int | None = None,
+) -> str:
+    """What a run against `base_url` will do, at most, in words a user can approve
+    (`workers`: as given; None: chosen from the preflight's round trip)."""
     minutes = profile.max_requests / max_rpm if max_rpm else None
     pace = (
         f"at most {max_rpm} requests per minute: up to {minutes:.0f} minutes"
@@ -72,6 +91,10 @@ def render_plan(*, base_url: str, profile: Profile, max_rpm: int | None, run_mar
             f"contract plan for {base_url} (profile {profile.name}):",
             *(f"  {line}" for line in OPERATIONS),
             f"  at most {profile.max_requests} requests, {pace}",
+            f"  {workers} requests in flight at once at most (as given)"
+            if workers is not None
+            else f"  requests in flight at once: as many as hide the preflight's round trip "
+            f"(1 to {MAX_CHOSEN_WORKERS}; --workers sets them)",
             f"  at most {profile.max_creates} create requests, each backend created marked "
             f"{run_marker!r} and deleted at the end",
             "  nothing this run did not create is updated or deleted",
@@ -79,13 +102,40 @@ def render_plan(*, base_url: str, profile: Profile, max_rpm: int | None, run_mar
     )
 
 
-def preflight(base_url: str, api_key: str, key_env: str = "NGROK_API_KEY") -> None:
-    """One list call; raise `PreflightError` with the one message that explains a dead end
-    (`key_env` names where the key came from, for the message)."""
-    url = base_url.rstrip("/") + "/backends/failover?limit=1"
-    headers = auth_headers(api_key)
+@dataclass(frozen=True, slots=True)
+class Workers:
+    """Requests in flight at once, and why that many (for the plan and the summary)."""
+
+    count: int
+    why: str
+
+
+def workers_for(round_trip_s: float, max_rpm: int | None) -> Workers:
+    """Enough requests in flight to hide the round trip behind the suite's own work, no more
+    than the rate limit can use: `max_rpm` a minute over that round trip."""
+    ms = f"{round_trip_s * 1000:.0f} ms" if round_trip_s >= 0.001 else "under 1 ms"
+    # Rounded: a round trip under 1.5 times the suite's own is not worth a second worker.
+    hide = min(MAX_CHOSEN_WORKERS, max(1, round(round_trip_s / SUITE_S_PER_REQUEST)))
+    why = f"the preflight's round trip was {ms}"
+    if hide == 1:
+        return Workers(1, f"{why}: nothing to hide, one request at a time")
+    if hide == MAX_CHOSEN_WORKERS:
+        why += f": {hide} in flight hide most of it (the most chosen)"
+    else:
+        why += f": {hide} in flight hide it"
+    if max_rpm:
+        usable = max(1, math.ceil(max_rpm / 60 * round_trip_s))
+        if usable < hide:
+            return Workers(usable, f"{why}, but {max_rpm} requests a minute keep {usable} busy")
+    return Workers(hide, why)
+
+
+def preflight(base_url: str, api_key: str, key_env: str = "NGROK_API_KEY") -> float:
+    """A few list calls; raise `PreflightError` with the one message that explains a dead
+    end (`key_env` names where the key came from, for the message). Return the round trip
+    of the calls on an open connection, in seconds."""
     try:
-        response = httpx.get(url, headers=headers, timeout=PREFLIGHT_TIMEOUT_S)
+        response, trips = _listed(base_url, api_key)
     except httpx.TimeoutException:
         raise PreflightError(
             f"cannot reach {base_url}: no answer within {PREFLIGHT_TIMEOUT_S:.0f} s"
@@ -98,7 +148,7 @@ def preflight(base_url: str, api_key: str, key_env: str = "NGROK_API_KEY") -> No
             f"check {key_env}"
         )
     if response.status_code == 429:
-        return  # rate limited: the key works and the run will wait
+        return trips[0]  # rate limited: the key works and the run will wait
     page = json_or_none(response.content)
     if response.status_code != 200 or not isinstance(page, dict) or "backends" not in page:
         raise PreflightError(
@@ -106,6 +156,31 @@ def preflight(base_url: str, api_key: str, key_env: str = "NGROK_API_KEY") -> No
             f"{response.status_code}{'' if page is not None else ', not JSON'}): "
             "check the base path"
         )
+    return min(trips[1:] or trips)
+
+
+def round_trip(base_url: str, api_key: str) -> float:
+    """The preflight's measure alone, whatever the answers (the server a run started for
+    itself: what it answers is the checks' to judge, not a reason not to run)."""
+    return min(_listed(base_url, api_key, samples=ROUND_TRIP_SAMPLES)[1][1:])
+
+
+def _listed(
+    base_url: str, api_key: str, samples: int | None = None
+) -> tuple[httpx.Response, list[float]]:
+    """A list call, then `samples` more on its connection (default: as many as a first
+    200 allows); the first answer and the seconds each call took."""
+    url = base_url.rstrip("/") + "/backends/failover?limit=1"
+    with httpx.Client(headers=auth_headers(api_key), timeout=PREFLIGHT_TIMEOUT_S) as http:
+        started = time.perf_counter()
+        response = http.get(url)
+        trips = [time.perf_counter() - started]
+        more = ROUND_TRIP_SAMPLES if response.status_code == 200 else 0
+        for _ in range(more if samples is None else samples):
+            started = time.perf_counter()
+            http.get(url)
+            trips.append(time.perf_counter() - started)
+    return response, trips
 
 
 def _error_code(response: httpx.Response) -> str:

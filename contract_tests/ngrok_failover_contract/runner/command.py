@@ -14,11 +14,16 @@ SUITE = PACKAGE / "suite"
 # The suite's own pytest configuration: with it (`-c`) no pytest config of the folder the
 # command runs from (addopts, testpaths, conftest.py above the package) is read.
 CONFIG = SUITE / "pytest-suite.ini"
+# The one installed pytest plugin the suite uses (it applies the run's seed to Hypothesis).
+# Others are not loaded: a user's plugins could change a run, and pytest would rewrite the
+# asserts of every module of each plugin's distribution (all of Schemathesis's) at each start.
+PLUGINS = ("_hypothesis_pytestplugin",)
 
 
 def suite_command(*options: str, plugins: tuple[str, ...] = ()) -> list[str]:
     """`python -m pytest <the suite's folder>` with `options`, from any folder; `plugins`
-    are loaded first (`-p`: a checkout's test rig, whose options must be known).
+    are loaded first (`-p`: a checkout's test rig, whose options must be known), after
+    `PLUGINS`; no other installed plugin is.
 
     The folder is named by its path, not `--pyargs`: pytest loads the conftest.py of a path
     argument before it parses the options, so the suite's own (`--base-url`...) are known.
@@ -34,7 +39,8 @@ def suite_command(*options: str, plugins: tuple[str, ...] = ()) -> list[str]:
         f"--rootdir={PACKAGE}",
         "-p",
         "no:cacheprovider",
-        *(arg for plugin in plugins for arg in ("-p", plugin)),
+        "--disable-plugin-autoload",
+        *(arg for plugin in (*PLUGINS, *plugins) for arg in ("-p", plugin)),
         "-q",
         *options,
     ]

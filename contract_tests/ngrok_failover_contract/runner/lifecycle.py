@@ -19,6 +19,7 @@ from ..core.verdict import ExitStatus
 from ..live.client import ApiClient
 from ..live.journal import Journal
 from ..live.ledger import Ledger, StatelessServer
+from ..live.safety import round_trip
 from ..live.sweep import Swept
 from ..reporting.findings import finding_from
 from .comparing import base_client, finish_other, other_side
@@ -48,6 +49,9 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
     options = contract.options
     with ExitStack() as stack:
         base_url = options.base_url or stack.enter_context(reference_server(options, wraps))
+        if options.base_url is None:  # the server the run started: its round trip too
+            contract.choose_workers(round_trip(base_url, options.api_key))
+            options = contract.options
         client = base_client(contract, base_url)
         stack.callback(client.close)
         journal = Journal(options.reports_dir / JOURNALS, options.run_id)

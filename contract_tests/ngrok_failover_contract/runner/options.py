@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,8 +42,8 @@ REFERENCE_MODES = ("lenient", "strict")
 # is fastest there (measured: 21 s with one worker, 25 s with four, docs/benchmarks.md) and
 # reproducible by seed alone. A distant server's answers take 50-200 ms, spent waiting: 16 in
 # flight make a quick run about seven times faster at 150 ms.
-DEFAULT_LOOPBACK_WORKERS = 1
-DEFAULT_REMOTE_WORKERS = 16
+# Until the preflight's round trip chooses them (`live.safety.workers_for`), when not given.
+DEFAULT_WORKERS = 1
 MAX_WORKERS = 64
 _TRUE = ("1", "yes", "true")
 
@@ -108,7 +108,8 @@ OPTIONS = (
     Option(
         "--workers",
         "requests in flight at once: each test's examples split into shards run side by side "
-        f"(default: {DEFAULT_LOOPBACK_WORKERS} on loopback, {DEFAULT_REMOTE_WORKERS} otherwise)",
+        "(default: as many as hide the round trip the preflight measures, wherever the server "
+        "is; the summary says how many and why)",
         env="WORKERS",
         kind=int,
     ),
@@ -296,6 +297,14 @@ class Options:
         return marker_of(self.run_id)
 
     @property
+    def workers_given(self) -> bool:
+        return self.values["workers"] is not None
+
+    def with_workers(self, workers: int) -> Options:
+        """These options with the workers chosen (a reproduce line carries them)."""
+        return replace(self, workers=workers, values={**self.values, "workers": workers})
+
+    @property
     def target(self) -> str:
         return self.base_url or "the reference server (started by the suite)"
 
@@ -353,7 +362,7 @@ def resolve(
     for option in extension.options:
         if option.kind is int and (raw[option.dest] or 0) < 0:
             raise OptionsError(f"{option.named}: {raw[option.dest]} is below 0")
-    workers, shard = _workers(raw["workers"], raw["shard"], remote, by_dest)
+    workers, shard = _workers(raw["workers"], raw["shard"], by_dest)
     run_id = raw["run_id"] or new_run_id()
     if MARKER_RE.match(marker_of(run_id)) is None:
         raise OptionsError(f"--run-id: {run_id!r} is not a run id like 20261126T074746Z-3f2a9c")
@@ -376,7 +385,7 @@ def resolve(
         "reference_mode": reference_mode,
         "run_id": run_id,
         "max_rpm": max_rpm or 0,  # 0: no limit, said explicitly
-        "workers": workers,
+        "workers": raw["workers"],  # None until chosen (`Options.with_workers`)
         "shard": shard,
     }
     return Options(
@@ -433,11 +442,15 @@ def _seed(given: int | None, env: Mapping[str, str], default_seed: int | None) -
 
 
 def _workers(
-    given: int | None, shard: int | None, remote: bool, by_dest: Mapping[str, Option]
+    given: int | None, shard: int | None, by_dest: Mapping[str, Option]
 ) -> tuple[int, int | None]:
-    """The run's workers (default by where the server is) and the shard to run alone, if any."""
+    """The run's workers (until chosen, when not given) and the shard to run alone, if any."""
+    if shard is not None and given is None:
+        raise OptionsError(
+            f"{by_dest['shard'].named} needs {by_dest['workers'].named} (the shards of how many)"
+        )
     if given is None:
-        given = DEFAULT_REMOTE_WORKERS if remote else DEFAULT_LOOPBACK_WORKERS
+        return DEFAULT_WORKERS, shard
     if not 1 <= given <= MAX_WORKERS:
         raise OptionsError(
             f"{by_dest['workers'].named}: {given} is not between 1 and {MAX_WORKERS}"
@@ -488,6 +501,7 @@ def plan(options: Options) -> str:
         profile=options.profile,
         max_rpm=options.max_rpm,
         run_marker=options.marker,
+        workers=options.workers if options.workers_given else None,
     )
 
 

@@ -130,7 +130,7 @@ def pytest_configure(config: pytest.Config) -> None:
     progress.ready()
     if options.base_url is not None and session.signalled is None:
         try:
-            preflight(options.base_url, options.api_key)
+            session.choose_workers(preflight(options.base_url, options.api_key))
             if options.other_api_key is not None:
                 preflight(options.base_url, options.other_api_key, OTHER_KEY_ENV)
         except PreflightError as err:

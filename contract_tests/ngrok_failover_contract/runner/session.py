@@ -12,6 +12,7 @@ from ..checks.judge import Judge
 from ..drivers.config import DriverConfig
 from ..live.gate import Gate
 from ..live.ledger import Ledger
+from ..live.safety import workers_for
 from ..live.sweep import Swept
 from ..reporting.coverage import Coverage
 from ..reporting.findings import Finding
@@ -33,6 +34,7 @@ class ContractSession:
     signalled: str | None = None  # the stop signal received, if any
     swept: Swept | None = None  # the cleanup's result, once it ran
     cannot_run: str | None = None  # why the run stopped before a verdict (exit status 2)
+    workers_why: str = "as given"  # why the run has its workers (`choose_workers`)
     closing: ExitStack = field(default_factory=ExitStack)
     coverage: Coverage = field(default_factory=Coverage)
     judge: Judge = field(init=False)
@@ -48,6 +50,14 @@ class ContractSession:
         return DriverConfig(
             options.seed, options.profile, options.api_key, options.workers, options.shard
         )
+
+    def choose_workers(self, round_trip_s: float) -> None:
+        """The workers from the preflight's round trip, unless `--workers` gave them."""
+        if self.options.workers_given:
+            return
+        chosen = workers_for(round_trip_s, self.options.max_rpm)
+        self.options = self.options.with_workers(chosen.count)
+        self.workers_why = chosen.why
 
     def request_stop(self, signum: int, frame: FrameType | None) -> None:
         """The handler of Ctrl-C and SIGTERM: the gate raises `Stopped` at the run's next

@@ -79,6 +79,7 @@ def _run_facts(contract: ContractSession, status: ExitStatus) -> list[str]:
         # Create requests and backends differ: many creates are refused on purpose.
         f"Requests: {gate.requests} ({rate}), create requests: {gate.creates}, "
         f"backends created: {created}, 429 answers waited out: {gate.rate_limited}",
+        f"Workers: {options.workers} ({contract.workers_why})",
     ]
     if contract.cannot_run is not None:
         facts.append(f"Could not run: {contract.cannot_run}")

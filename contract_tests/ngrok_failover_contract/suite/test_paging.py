@@ -5,38 +5,66 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from functools import partial
+from typing import Any
 
 import pytest
 
 from ..core.profiles import Profile
 from ..drivers.walks import read_all, settled
-from ..drivers.workers import side_by_side
+from ..drivers.workers import shard_seed, side_by_side
 from ..live.ledger import Ledger
 from ..runner.session import ContractSession
 
 LIMITS = (1, 2, 3, 100)
+PAGING_LANES = 2000  # the creating lanes' seeds: shard_seed(seed, 2000 + k)
 
 
 @pytest.fixture(scope="module")
 def paged(contract: ContractSession, ledger: Ledger, profile: Profile) -> Iterator[Ledger]:
     """Enough backends of the run's own for several pages, and for more than the largest
-    page (100) where the profile allows it; two of them deleted again.
+    page (100) where the profile allows it; two of them deleted again, the rest once the
+    walks are done (every later walk of the list would read them all again).
 
     They span two seconds at least: order within one second is not documented, so a list
     in the wrong order is only visible across a second's boundary. A comparison always
     waits the second: its requests must not hang on one side's clock (a replay repeats them).
     """
-    backends = [
-        ledger.create({"description": f"page {n}", "backends": []})[1]
-        for n in range(profile.paging_backends)
-    ]
-    if backends[0]["created_at"] == backends[-1]["created_at"] or contract.comparing:
+    workers = contract.options.workers
+    made, owner = _create(contract, ledger, [f"page {n}" for n in range(profile.paging_backends)])
+    stamps = {str(created["created_at"]) for created in made}
+    if len(stamps) == 1 or contract.comparing:
         time.sleep(1.0)
-        backends.append(ledger.create({"description": "page last", "backends": []})[1])
-    made = [str(backend["id"]) for backend in backends]
-    for backend_id in (made[1], made[-2]):
-        ledger.delete(backend_id)
+        made += _create(contract, ledger, ["page last"])[0]
+    ids = [str(backend["id"]) for backend in made]
+    for backend_id in (ids[1], ids[-2]):
+        owner.get(backend_id, ledger).delete(backend_id)
     yield ledger
+    if not contract.comparing:  # unjudged deletes: the other side would keep its own
+        ledger.discard_many([i for i in ids if i not in ledger.deleted], workers)
+
+
+def _create(
+    contract: ContractSession, ledger: Ledger, descriptions: list[str]
+) -> tuple[list[dict[str, Any]], dict[str, Ledger]]:
+    """A backend for each description, in their order; with more than one worker, that many
+    at a time, each worker's share made by a lane of its own (a lane's model takes one
+    request at a time); also the lane that made each (that one deletes it, as its model
+    expects)."""
+    bodies = [{"description": d, "backends": []} for d in descriptions]
+    # A comparison sends them one by one: both sides must get them in one order.
+    workers = 1 if contract.comparing else min(contract.options.workers, len(bodies))
+    if workers <= 1:
+        return [ledger.create(body)[1] for body in bodies], {}
+    lanes = [ledger.lane(shard_seed(ledger.seed, PAGING_LANES + k)) for k in range(workers)]
+    made: dict[int, dict[str, Any]] = {}
+
+    def share(k: int) -> None:
+        for n in range(k, len(bodies), workers):
+            made[n] = lanes[k].create(bodies[n])[1]
+
+    side_by_side(contract.gate, [partial(share, k) for k in range(workers)], workers)
+    owner = {str(made[n]["id"]): lanes[n % workers] for n in made}
+    return [made[n] for n in range(len(bodies))], owner
 
 
 def test_every_page_followed_lists_each_existing_backend_once_newest_first(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..checks.adapters import model_checks
+from ..checks.adapters import auth_probes_once, model_checks
 from ..checks.failures import GeneratedCase as Case
 from ..drivers.schema import (
     call_kwargs,
@@ -35,7 +35,8 @@ def test_operation_honours_spec(contract: ContractSession, ledger: Ledger, label
 
     def one(shard: Shard) -> None:
         lane = ledger.lane(shard.seed)
-        semantic = model_checks(lane.oracle) if lane.stateful else []
+        checks = [auth_probes_once(ledger.auth_proven, run.api_key)]
+        checks += model_checks(lane.oracle) if lane.stateful else []
         with gated_session(contract.gate) as session:
             kwargs = call_kwargs(lane, session)
 
@@ -48,7 +49,7 @@ def test_operation_honours_spec(contract: ContractSession, ledger: Ledger, label
                 validated(
                     response,
                     lambda: case.validate_response(
-                        response, additional_checks=semantic, transport_kwargs=kwargs
+                        response, additional_checks=checks, transport_kwargs=kwargs
                     ),
                 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import seed
 
-from ..checks.adapters import model_checks
+from ..checks.adapters import auth_probes_once, model_checks
 from ..drivers.links import links_machine
 from ..drivers.schema import configure, load_spec
 from ..drivers.workers import Shard, run_shards
@@ -21,7 +21,7 @@ def test_links_chain_operations(contract: ContractSession, ledger: Ledger) -> No
     def one(shard: Shard) -> None:
         lane = ledger.lane(shard.seed)
         with gated_session(contract.gate) as session:
-            checks = model_checks(lane.oracle)
+            checks = [auth_probes_once(ledger.auth_proven, run.api_key), *model_checks(lane.oracle)]
             machine = seed(shard.seed)(links_machine(linked, lane, session, checks))
             machine.run(settings=run.hypothesis_settings(shard.examples))
 

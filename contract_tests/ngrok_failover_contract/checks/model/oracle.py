@@ -32,9 +32,16 @@ class Oracle:
     violations: int = 0  # answers that broke the model so far
     # Side-by-side walks of one lane judge their pages at once: one judgement at a time.
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # The last exchange read and its reading: the ledger reads each one, then the model
+    # does (validating a request against both views is most of the reading's cost).
+    _last: tuple[Exchange | None, Call | None] = field(default=(None, None), repr=False)
 
     def call(self, exchange: Exchange) -> Call:
-        return call_of(exchange, base_path=self.base_path, key=self.key)
+        seen, call = self._last  # one read: another thread may replace the pair
+        if seen is not exchange or call is None:
+            call = call_of(exchange, base_path=self.base_path, key=self.key)
+            self._last = (exchange, call)
+        return call
 
     def expectation(self, exchange: Exchange, window: freedoms.Window | None = None) -> Expectation:
         context = replace(self.context, window=window) if window else self.context
