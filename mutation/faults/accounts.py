@@ -41,7 +41,10 @@ def list_shows_every_account(app: ASGIApp) -> ASGIApp:
         theirs = list_page(other, await forward(other))
         if not theirs:
             return reply
-        return reply.with_json({**page, "backends": page["backends"] + theirs["backends"]})
+        # Still in the documented order (ids sort as they were made, newest first), so the
+        # page breaks nothing but the account filter, whichever second the backends fall in.
+        both = sorted(page["backends"] + theirs["backends"], key=lambda b: b["id"], reverse=True)
+        return reply.with_json({**page, "backends": both})
 
     return Handle(app, handle)
 
