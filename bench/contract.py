@@ -93,6 +93,12 @@ def st_command(base_url: str, examples: int, reports: str, workers: int = 1) -> 
     ]
 
 
+def workers_said(summary: str) -> int | None:
+    """The workers a suite run's summary.md says it used (its "- Workers: N (why)" line)."""
+    said = re.search(r"^- Workers: (\d+)", summary, re.MULTILINE)
+    return int(said.group(1)) if said else None
+
+
 def timed_run(
     tool: str,
     profile: str,
@@ -132,7 +138,7 @@ def timed_run(
             )
             seconds = time.perf_counter() - began
         summary = Path(tmp) / "reports" / "summary.md"
-        said = re.search(r"^- Workers: (\d+)", summary.read_text()) if summary.exists() else None
+        said = workers_said(summary.read_text()) if summary.exists() else None
         tail = stdout[-3000:] + stderr[-3000:] if status != 0 else ""
         if status not in (0, 1):
             sys.stderr.write(tail)
@@ -146,7 +152,7 @@ def timed_run(
             status,
             capped,
             tail,
-            int(said.group(1)) if said else None,
+            said,
         )
 
 

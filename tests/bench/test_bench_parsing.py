@@ -12,7 +12,7 @@ import pytest
 from bench import concurrency, contract
 from bench.__main__ import TOOK, main, replace_sections
 from bench.common import Section, free_port, running, spread
-from bench.contract import ToolRun, baselines_of, mutation_verdicts, st_test_cases
+from bench.contract import ToolRun, baselines_of, mutation_verdicts, st_test_cases, workers_said
 from bench.contract import issue_targets as contract_targets
 from bench.paging import PagingPoint, plot
 from bench.server_vs_prism import parse_wrk
@@ -226,3 +226,12 @@ def test_issue_22_targets_read_the_runs_they_name() -> None:
     said = concurrency.chosen_targets(chosen)
     assert said[0].endswith("the verdict within 60 s: 40.0 s (met)")
     assert "(3,200 requests x 150 ms / 32 = 15.0 s): 2.67x (MISSED)" in said[1]
+
+
+def test_the_workers_a_run_chose_are_read_from_its_summary() -> None:
+    summary = (
+        "# Contract suite summary\n\n- Verdict: **PASS**\n"
+        "- Workers: 32 (the preflight's round trip was 151 ms: 32 in flight hide it)\n"
+    )
+    assert workers_said(summary) == 32  # a line of its own, not the summary's first
+    assert workers_said("# Contract suite summary\n\n- Verdict: **PASS**\n") is None
