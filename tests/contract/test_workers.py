@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import threading
+from typing import Any, cast
 
 import pytest
 
@@ -17,6 +18,8 @@ from ngrok_failover_contract.live.gate import Gate
 from ngrok_failover_contract.live.marker import marker_of
 from ngrok_failover_contract.live.safety import preflight, round_trip, workers_for
 from ngrok_failover_contract.reporting.coverage import Coverage
+from ngrok_failover_contract.runner.options import resolve
+from ngrok_failover_contract.runner.session import ContractSession
 from ngrok_failover_server.config import ServerConfig
 from ngrok_failover_server.testing import delayed, new_api_key, serve_in_thread
 
@@ -144,3 +147,17 @@ def test_the_preflight_measures_the_round_trip_that_chooses_the_workers() -> Non
         assert round_trip(late.base_url, "not the key") >= 0.04
     assert slow >= 0.04
     assert workers_for(slow, None).count >= 13
+
+
+def test_a_comparison_keeps_one_worker_whatever_the_round_trip() -> None:
+    """Workers chosen from a slow base side's round trip would break a comparison's pairing
+    (each request to one side, then the other); a contract run gets them."""
+    options = resolve({"NGROK_API_KEY": new_api_key()}, ["--base-url=http://127.0.0.1:9"])
+    contract = ContractSession(options, Gate(marker_of(options.run_id)))
+    contract.choose_workers(0.15)
+    assert contract.options.workers > 1
+    comparison = ContractSession(options, Gate(marker_of(options.run_id)))
+    comparison.comparing = cast(Any, object())
+    comparison.choose_workers(0.15)
+    assert comparison.options.workers == 1
+    assert comparison.workers_why == "a comparison sends one request at a time"

@@ -52,8 +52,12 @@ class ContractSession:
         )
 
     def choose_workers(self, round_trip_s: float) -> None:
-        """The workers from the preflight's round trip, unless `--workers` gave them."""
+        """The workers from the preflight's round trip, unless `--workers` gave them or the
+        run is a comparison (each request to one side, then the other: one at a time)."""
         if self.options.workers_given:
+            return
+        if self.comparing is not None:
+            self.workers_why = "a comparison sends one request at a time"
             return
         chosen = workers_for(round_trip_s, self.options.max_rpm)
         self.options = self.options.with_workers(chosen.count)
