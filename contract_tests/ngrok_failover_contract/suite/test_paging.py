@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from functools import partial
 from typing import Any
 
 import pytest
 
 from ..core.profiles import Profile
-from ..drivers.walks import read_all, settled
+from ..drivers.walks import Ahead, read_all, settled
 from ..drivers.workers import shard_seed, side_by_side
 from ..live.ledger import Ledger
 from ..runner.session import ContractSession
@@ -81,12 +82,17 @@ def _create(
 def test_every_page_followed_lists_each_existing_backend_once_newest_first(
     contract: ContractSession, paged: Ledger
 ) -> None:
-    """At 1, 2, 3 and 100 per page, side by side (each walk's pages follow one another)."""
+    """At 1, 2, 3 and 100 per page, side by side; each walk follows its pages one after
+    another, with the pages it expects next asked ahead (`Ahead`: the run's workers in
+    flight across the walks; one worker, or a comparison: one page at a time)."""
+    workers = contract.options.workers
+    pipelined = workers > 1 and not contract.comparing
+    with Ahead(workers) if pipelined else nullcontext() as ahead:
 
-    def walk(limit: int) -> None:
-        read_all(paged, limit)
+        def walk(limit: int) -> None:
+            read_all(paged, limit, ahead=ahead)
 
-    walks: list[Callable[[], None]] = [
-        partial(settled, paged.client.gate, partial(walk, limit)) for limit in LIMITS
-    ]
-    side_by_side(contract.gate, walks, contract.options.workers)
+        walks: list[Callable[[], None]] = [
+            partial(settled, paged.client.gate, partial(walk, limit)) for limit in LIMITS
+        ]
+        side_by_side(contract.gate, walks, workers)
