@@ -1,6 +1,6 @@
 """The paging walks (`drivers.walks.read_all`) against the reference server behind a wrapper:
-pages asked ahead of the one followed, and a server whose cursor is not the one predicted.
-No test waits on a clock to pass."""
+pages asked ahead of the one followed, a server whose cursor is not the one predicted, and
+a walk disturbed by someone else's delete. No test waits on a clock to pass."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 
 from mutation.asgi import ASGIApp, Forward, Handle, Reply, Request
-from mutation.rewrite import derived, is_collection, list_page
+from mutation.rewrite import derived, is_collection, item_path, list_page
 from ngrok_failover_contract.checks.judge import Judge
 from ngrok_failover_contract.core.api import COLLECTION
 from ngrok_failover_contract.core.registry import ContractViolation, Property
+from ngrok_failover_contract.drivers import walks
 from ngrok_failover_contract.drivers.walks import Ahead, read_all
 from ngrok_failover_contract.live.client import ApiClient
 from ngrok_failover_contract.live.gate import Gate
@@ -176,3 +177,63 @@ def test_a_server_whose_cursor_is_not_the_predicted_one_is_followed_and_its_skip
         # one are thrown away (each miss halves how far the walk asks ahead).
         followed = 1 + len(ids) // 2
         assert len(urls) == followed + (4 + 2 + 1 if ahead else 0)
+
+
+class _Deleter:
+    """Another user deletes their backend once the walk has read it (between two pages),
+    and the server reads a before_id naming a backend it does not hold as absent (the first
+    page again): `empty_before_id` leaves that answer free. With `delete=False`, a faulty
+    server that does so for a backend it still holds."""
+
+    def __init__(self, *, delete: bool = True) -> None:
+        self.delete = delete
+        self.foreign: str | None = None
+        self.deleted: set[str] = set()
+
+    def __call__(self, app: ASGIApp) -> ASGIApp:
+        async def handle(request: Request, forward: Forward) -> Reply:
+            before = _before_id(request)
+            if is_collection(request, "GET") and before is not None:
+                if self.delete and before == self.foreign and before not in self.deleted:
+                    await forward(derived(request, "DELETE", item_path(before)))
+                    self.deleted.add(before)
+                if before == self.foreign:
+                    query = [(k, v) for k, v in parse_qsl(request.query) if k != "before_id"]
+                    request = derived(request, "GET", request.path, query=urlencode(query))
+            return await forward(request)
+
+        return Handle(app, handle)
+
+
+def _first_pages(ledger: Ledger) -> int:
+    return sum(1 for url in _list_urls(ledger) if "before_id" not in url)
+
+
+@contextmanager
+def _disturbed(deleter: _Deleter) -> Iterator[tuple[Ledger, list[str]]]:
+    with _run(deleter, foreign_at=3) as (ledger, ids):
+        deleter.foreign = next(i for i in ids if not ledger.ever_created(i))  # not the oldest
+        yield ledger, [i for i in ids if i != deleter.foreign]
+
+
+def test_a_walk_broken_on_a_cursor_someone_else_deleted_is_walked_again() -> None:
+    with _disturbed(_Deleter()) as (ledger, ours):
+        listing = read_all(ledger, 1)
+        assert listing is not None and listing.ids == ours
+        assert _first_pages(ledger) == 2
+
+
+def test_without_walking_again_that_walk_is_a_violation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test above passes only because the walk is made again."""
+    monkeypatch.setattr(walks, "DISTURBED_WALKS", 1)
+    with _disturbed(_Deleter()) as (ledger, _), pytest.raises(ContractViolation) as failed:
+        read_all(ledger, 1)
+    assert failed.value.prop is Property.LISTED_EXACTLY_ONCE
+
+
+def test_a_cursor_of_someone_elses_backend_that_still_exists_is_no_excuse() -> None:
+    with _disturbed(_Deleter(delete=False)) as (ledger, _):
+        with pytest.raises(ContractViolation) as failed:
+            read_all(ledger, 1)
+        assert failed.value.prop is Property.LISTED_EXACTLY_ONCE
+        assert _first_pages(ledger) == 1

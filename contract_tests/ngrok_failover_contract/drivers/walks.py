@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -30,6 +30,8 @@ Sent = tuple[Exchange, Window, ContractViolation | None]  # `Ledger.send`: enter
 
 # More pages than this (for the backends that exist) means the list never ends.
 PAGE_SLACK = 5
+# Walks of one read, at most, when a page breaks on a backend someone else deleted.
+DISTURBED_WALKS = 3
 
 
 @dataclass
@@ -75,16 +77,35 @@ def read_all(
     list, following its own pages, one at a time (both sides must get one order of
     requests), and the twin compares the walks (None: the walk broke on the base side; the
     comparison holds the verdict). `ahead`: pages asked for ahead of the one followed.
+
+    A walk broken on a page whose `before_id` names a backend of someone else's that is gone
+    (another run's, or another user's of a shared account, deleted meanwhile) is walked
+    again: how such a cursor is answered is not documented (`empty_before_id`).
     """
     twin = ledger.twin
     if twin is not None and twin.active:
         return twin.walk(ledger, lambda lane: _walk(lane, limit, order=order))
-    return _walk(ledger, limit, order=order, ahead=ahead)
+    for walks in range(1, DISTURBED_WALKS + 1):
+        listing = Listing()
+        try:
+            return _walk(ledger, limit, order=order, ahead=ahead, listing=listing)
+        except ContractViolation as violation:
+            last = walks == DISTURBED_WALKS
+            if last or not _broke_on_foreign_gone(ledger, violation, listing.ids):
+                raise
+    raise AssertionError("unreachable: the last walk returns or raises")
 
 
-def _walk(ledger: Ledger, limit: int, *, order: bool, ahead: Ahead | None = None) -> Listing:
+def _walk(
+    ledger: Ledger,
+    limit: int,
+    *,
+    order: bool,
+    ahead: Ahead | None = None,
+    listing: Listing | None = None,
+) -> Listing:
     judge = ledger.judge
-    listing = Listing()
+    listing = Listing() if listing is None else listing
     visited: set[str] = set()
     max_pages = ledger.list_bound() // limit + PAGE_SLACK
     pages = _Pages(ledger, limit, ahead)
@@ -239,6 +260,22 @@ def _form(url: str) -> tuple[str, str] | None:
     after = "&".join(["", *params[named[0] + 1 :]]) if named[0] + 1 < len(params) else ""
     form = (f"{head}?{before}", after)
     return form if form[0] + quote(cursor, safe="") + form[1] == url else None
+
+
+def _broke_on_foreign_gone(
+    ledger: Ledger, violation: ContractViolation, listed: Collection[str]
+) -> bool:
+    """Whether the page `violation` names asked after a backend the run did not create, one
+    a list showed (this walk, or before), that is gone now (a get answers 404): another
+    user's delete moved the list under the walk, and the page's answer is free
+    (`empty_before_id`: read as absent, or refused)."""
+    exchange = violation.exchange
+    cursor = _cursor(exchange.url) if exchange is not None else None
+    if cursor is None or ledger.ever_created(cursor):
+        return False
+    if cursor not in listed and cursor not in ledger.foreign:
+        return False
+    return ledger.client.get(cursor).status == 404
 
 
 def _diagnosed(ledger: Ledger, read_page: Callable[[], Exchange]) -> Exchange:
