@@ -16,6 +16,7 @@ from mutation.asgi import ASGIApp, Forward, Handle, Reply, Request
 from ngrok_failover_contract.checks.judge import Judge
 from ngrok_failover_contract.core.api import COLLECTION
 from ngrok_failover_contract.core.registry import ContractViolation, Property
+from ngrok_failover_contract.drivers.nearmiss import key_near_misses, send_key_near_misses
 from ngrok_failover_contract.live import batch
 from ngrok_failover_contract.live.client import ApiClient
 from ngrok_failover_contract.live.gate import Gate
@@ -125,6 +126,34 @@ def test_what_creates_past_the_first_wrong_answer_made_is_still_the_runs() -> No
             ledger.request_all(creates, workers=3)
         assert tag_of(caught.value) == "0"
         assert len(ledger.created) == 3 and ledger.lost_creates == 0
+
+
+def refused_but_written(app: ASGIApp) -> ASGIApp:
+    """A near-miss key's update is answered 401, and written all the same."""
+    key: list[str] = []
+
+    async def handle(request: Request, forward: Forward) -> Reply:
+        reply = await forward(request)
+        auth = request.headers.get("authorization", "")
+        if reply.status not in (401, 403) and not key:
+            key.append(auth)
+        if request.method == "PATCH" and reply.status == 401 and key:
+            await forward(replace(request, headers={**request.headers, "authorization": key[0]}))
+        return reply
+
+    return Handle(app, handle)
+
+
+def test_the_read_after_near_misses_side_by_side_shows_what_a_refused_one_wrote() -> None:
+    with serve_in_thread(wrap=refused_but_written) as server:
+        client = ApiClient(server.base_url, server.api_key, Gate(""))
+        ledger = Ledger(client, Judge(), 0, (), RUN_ID)
+        backend_id = str(ledger.create({"description": "d", "backends": []})[1]["id"])
+        send_key_near_misses(ledger, key_near_misses(ledger, backend_id), workers=8)
+        with pytest.raises(ContractViolation) as caught:
+            ledger.get(backend_id)
+        client.close()
+    assert caught.value.prop is Property.REFUSED_REQUEST_CHANGES_NOTHING
 
 
 def test_at_once_gives_each_tasks_result_or_error_in_the_tasks_order() -> None:
