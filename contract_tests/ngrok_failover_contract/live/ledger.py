@@ -508,13 +508,14 @@ class Ledger:
 
     def clean_up(self, workers: int = 1) -> Swept:
         """Delete what this run created: the ids it knows, `workers` at a time, the anchors
-        (the only children) last; then any backend still carrying this run's marker (a
-        create whose answer was lost).
+        (the only children, none a child of another) last, as many at a time; then any
+        backend still carrying this run's marker (a create whose answer was lost).
         """
         swept = Swept()
         parents = [i for i in reversed(self.existing) if i not in self.anchors]
         removed = self.discard_many(parents, workers)
-        removed += self.discard_many([i for i in reversed(self.anchors) if i not in self.deleted])
+        anchors = [i for i in reversed(self.anchors) if i not in self.deleted]
+        removed += self.discard_many(anchors, workers)
         swept.removed.update(dict.fromkeys(removed, self.run_id))
         rest = sweep(self.client, self.judge, lambda run: run == self.run_id)
         for backend_id in rest.removed:
