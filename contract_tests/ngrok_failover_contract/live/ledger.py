@@ -464,6 +464,14 @@ class Ledger:
         exchange = self.request("POST", COLLECTION, self.client.marked(body, create=True))
         return exchange, exchange.json()
 
+    def create_all(self, bodies: Sequence[dict[str, Any]], workers: int) -> list[Any]:
+        """`create` for each of `bodies`, up to `workers` at a time (`request_all`): what
+        each answered, in their order."""
+        return [exchange.json() for exchange in self.request_all(self._creates(bodies), workers)]
+
+    def _creates(self, bodies: Sequence[dict[str, Any]]) -> list[Request]:
+        return [Request("POST", COLLECTION, self.client.marked(b, create=True)) for b in bodies]
+
     def make_anchors(self, count: int, workers: int = 1) -> None:
         """Create the failover backends that serve as children of everything else, up to
         `workers` at a time (`answers`), kept in the order asked for; they are fixed from
@@ -473,8 +481,7 @@ class Ledger:
         otherwise is a violation like any other, not a sign of a mock."""
         example = spec()["components"]["examples"]["FailoverBackend"]["value"]
         bodies = [{"description": f"anchor {number}", "backends": []} for number in range(count)]
-        asked = [Request("POST", COLLECTION, self.client.marked(b, create=True)) for b in bodies]
-        for answer in self.answers(asked, workers):
+        for answer in self.answers(self._creates(bodies), workers):
             answered = answer.exchange.json()
             if isinstance(answered, dict) and answered.get("id") == example["id"]:
                 raise StatelessServer(

@@ -30,9 +30,8 @@ def test_concurrent_calls_have_an_order_the_model_explains(
 
     def history(number: int) -> None:
         lane = ledger.lane(shard_seed(run.seed, 1000 + number))
-        body = lane.client.marked({"description": f"history {number}", "backends": []}, True)
-        made = lane.request_all([Request("POST", COLLECTION, body)] * TARGETS, in_flight)
-        targets = [str(exchange.json()["id"]) for exchange in made]
+        body = {"description": f"history {number}", "backends": []}
+        targets = [str(made["id"]) for made in lane.create_all([body] * TARGETS, in_flight)]
         seed = f"seed {run.seed}, history {number}"
         plans = programs(random.Random(seed), THREADS, STEPS, len(targets))
         recorded = record(lane, plans, targets, in_flight)
