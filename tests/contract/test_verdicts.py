@@ -63,21 +63,35 @@ def test_planted_fault_is_caught_by_its_property(tmp_path: Path, name: str) -> N
     assert traceback_lines((tmp_path / "pytest.log").read_text("utf-8"))
 
 
-def test_interleaving_fault_shows_to_the_histories_and_to_shards_side_by_side(
+def test_interleaving_fault_shows_to_the_histories_and_to_creates_side_by_side(
     tmp_path: Path,
 ) -> None:
     """`create_ids_collide` answers two creates in flight at once with one id. With one
     worker only the histories (three threads of their own) send creates side by side, and
-    they catch it; with eight workers (paging's creates, side by side too, left out) the
-    shards do first, and the finding says which shard reproduces it alone. The live profile
-    keeps both runs short."""
+    they catch it; with eight the run's anchors, created side by side before any test, do
+    first. The live profile keeps both runs short."""
     name = "create_ids_collide"
     common = (f"--seed={CI_SEED}", f"--mutant={name}", "--profile=live", "--", "-x")
     alone = run_contract(tmp_path / "one", "--workers=1", *common)
     assert alone.returncode == 1, f"{name} survived the histories:\n{alone.summary}"
     assert "## 1. ids_are_unique\n\nTest: `suite/test_histories.py" in alone.summary, alone.summary
-    together = run_contract(tmp_path / "eight", "--workers=8", *common, "-k", "not paging")
+    together = run_contract(tmp_path / "eight", "--workers=8", *common)
     assert together.returncode == 1, f"{name} survived eight workers:\n{together.summary}"
     found = re.findall(r"^## \d+\. (\S+)", together.summary, re.MULTILINE)
     assert found[:1] == [MUTANTS[name].catcher], together.summary[:3000]
-    assert re.search(r"Reproduce alone: `.*--workers 8 --shard \d+\b.*`", together.summary)
+    first = together.summary.split("## 2.")[0]
+    assert re.search(r"-d '\{\"description\": \"\[contract-suite run \S+\] anchor \d+\"", first), (
+        first
+    )
+
+
+def test_a_finding_of_one_shard_says_how_to_run_that_shard_alone(tmp_path: Path) -> None:
+    """With eight workers the model's state machine runs as eight shards side by side: the
+    finding of one carries the command that runs that shard by itself."""
+    verdict = run_contract(
+        tmp_path, f"--seed={CI_SEED}", "--mutant=delete_is_noop", "--workers=8", "--", "-x",
+        "-k", "test_model",
+    )  # fmt: skip
+    assert verdict.returncode == 1, verdict.summary[:3000]
+    assert "Test: `suite/test_model.py" in verdict.summary, verdict.summary[:3000]
+    assert re.search(r"Reproduce alone: `.*--workers 8 --shard \d+\b.*`", verdict.summary)

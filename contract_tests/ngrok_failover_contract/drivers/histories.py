@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from ..checks.history import Operation, check
 from ..checks.judge import Judge
@@ -23,6 +24,7 @@ from ..checks.model.world import World
 from ..core.api import COLLECTION
 from ..core.exchange import Exchange
 from ..core.registry import ContractViolation, Property
+from ..live.batch import at_once
 from ..live.ledger import Ledger
 
 KINDS = ("get", "update", "update", "update", "list", "create", "delete")
@@ -70,10 +72,11 @@ def _send(lane: Ledger, step: Step, targets: list[str]) -> Exchange:
 
 
 def record(
-    lane: Ledger, plans: list[list[Step]], targets: list[str]
+    lane: Ledger, plans: list[list[Step]], targets: list[str], reads_at_once: int = 1
 ) -> list[Operation[Exchange, Exchange]]:
-    """Run the threads' programs side by side from one start, then read every target back;
-    each call as an operation with its times (one monotonic clock)."""
+    """Run the threads' programs side by side from one start, then read every target back
+    (`reads_at_once` at a time); each call as an operation with its times (one monotonic
+    clock)."""
     history: list[Operation[Exchange, Exchange]] = []
     lock = threading.Lock()
     start = threading.Barrier(len(plans))
@@ -103,10 +106,17 @@ def record(
         worker.join()
     if errors:
         raise errors[0]
-    for target in targets:  # after every thread: what each backend holds at the end
+
+    def read(target: str) -> Operation[Exchange, Exchange]:
         invoked = time.monotonic()
         exchange = lane.client.get(target)
-        history.append(Operation(len(plans), exchange, exchange, invoked, time.monotonic()))
+        return Operation(len(plans), exchange, exchange, invoked, time.monotonic())
+
+    # After every thread: what each backend holds at the end.
+    for read_back in at_once([partial(read, target) for target in targets], reads_at_once):
+        if isinstance(read_back, BaseException):
+            raise read_back
+        history.append(read_back)
     return history
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Sequence
 
-from ..core.api import BASE62, FAILOVER_PREFIX
-from ..core.exchange import Exchange
+from ..core.api import BASE62, COLLECTION, FAILOVER_PREFIX
 from ..core.registry import ContractViolation, Property
+from ..live.batch import Request
 from ..live.ledger import Ledger
 
 KEY_EDITS = (
@@ -70,16 +71,71 @@ def near_miss_id(backend_id: str, edit: str, rng: random.Random) -> str | None:
     return None if edited == rest else prefix + edited
 
 
-def send_with_near_miss(ledger: Ledger, method: str, url: str, body: object, edit: str) -> Exchange:
-    """Send a request with a near miss of the run's key (judged by the model). When it is
-    let in, the same request with a random key tells the two faults apart: any key at all
-    let in is `ignored_auth`, only a near one `near_miss_key_refused`."""
+def near_miss_headers(ledger: Ledger, edit: str) -> dict[str, str]:
+    """The run's headers with a near miss of its key."""
     client = ledger.client
-    headers = {**client.headers, "Authorization": near_miss_key(client.api_key, edit)}
-    try:
-        return ledger.request(method, url, body, headers=headers)
-    except ContractViolation as violation:
-        if violation.prop is Property.NEAR_MISS_KEY_REFUSED:
-            other = {**headers, "Authorization": f"Bearer {secrets.token_urlsafe(16)}"}
-            ledger.request(method, url, body, headers=other)
-        raise
+    return {**client.headers, "Authorization": near_miss_key(client.api_key, edit)}
+
+
+def key_near_misses(ledger: Ledger, backend_id: str) -> list[Request]:
+    """Each near miss of the run's key on each operation, `backend_id` the one to read,
+    change and delete: the deletes last, so a wrong server's delete cannot change what the
+    near misses before it are answered, whatever order they reach it in."""
+    path = f"{COLLECTION}/{backend_id}"
+    marked = ledger.client.marked
+    asked: list[Request] = []
+    deletes: list[Request] = []
+    for edit in KEY_EDITS:
+        headers = near_miss_headers(ledger, edit)
+        asked += [
+            Request("POST", COLLECTION, marked({"backends": []}, create=True), headers),
+            Request("GET", COLLECTION, None, headers),
+            Request("GET", path, None, headers),
+            Request("PATCH", path, marked({"metadata": f"near miss {edit}"}), headers),
+        ]
+        deletes.append(Request("DELETE", path, None, headers))
+    return asked + deletes
+
+
+def id_near_misses(ledger: Ledger, backend_id: str) -> list[Request]:
+    """A get, an update and a delete of each near miss of `backend_id` (each let through
+    the gate: ids the run made up); the deletes last, as for keys."""
+    rng = random.Random(ledger.seed)
+    others = [near_miss_id(backend_id, edit, rng) for edit in ID_EDITS]
+    asked: list[Request] = []
+    deletes: list[Request] = []
+    for other in others:
+        if other is None:
+            continue
+        ledger.allow(other)
+        path = f"{COLLECTION}/{other}"
+        asked += [
+            Request("GET", path),
+            Request("PATCH", path, ledger.client.marked({"metadata": "near miss"})),
+        ]
+        deletes.append(Request("DELETE", path))
+    return asked + deletes
+
+
+def send_key_near_misses(ledger: Ledger, asked: Sequence[Request], workers: int) -> None:
+    """Send near misses of the run's key, up to `workers` at a time, each judged by the
+    model in their order (`Ledger.answers`). When one is let in, the same request with a
+    random key tells the two faults apart: any key at all let in is `ignored_auth`, only a
+    near one `near_miss_key_refused`."""
+    for request, answer in zip(asked, ledger.answers(asked, workers), strict=True):
+        try:
+            ledger.judged(answer.exchange, answer.window, entered=answer.entered)
+        except ContractViolation as violation:
+            if violation.prop is Property.NEAR_MISS_KEY_REFUSED:
+                other = {
+                    **(request.headers or {}),
+                    "Authorization": f"Bearer {secrets.token_urlsafe(16)}",
+                }
+                ledger.request(request.method, request.url, request.body, headers=other)
+            raise
+
+
+def send_with_near_miss(ledger: Ledger, method: str, url: str, body: object, edit: str) -> None:
+    """One request with a near miss of the run's key (`send_key_near_misses`)."""
+    asked = Request(method, url, body, near_miss_headers(ledger, edit))
+    send_key_near_misses(ledger, [asked], workers=1)

@@ -17,10 +17,11 @@ import json
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
@@ -34,6 +35,7 @@ from ..core.api import BASE62, COLLECTION, FAILOVER_PREFIX, ID_LENGTH
 from ..core.exchange import Exchange, json_or_none
 from ..core.registry import ContractViolation
 from ..core.spec import spec
+from .batch import Answer, Request, at_once
 from .client import ApiClient
 from .journal import Journal
 from .listing import list_everything
@@ -231,18 +233,23 @@ class Ledger:
     def creating(self) -> Iterator[None]:
         """Around a create, from before it is sent until its answer is recorded; a create
         whose answer never came may have created a backend the run cannot name."""
-        run = self.run or self
-        with self._lock:
-            run._creating += 1
+        self._creates_sent(1)
         try:
             yield
         except BaseException:
-            with self._lock:
-                run._lost_creates += 1
+            self._creates_recorded(1, lost=1)
             raise
-        finally:
-            with self._lock:
-                run._creating -= 1
+        self._creates_recorded(1, lost=0)
+
+    def _creates_sent(self, count: int) -> None:
+        with self._lock:
+            (self.run or self)._creating += count
+
+    def _creates_recorded(self, count: int, *, lost: int) -> None:
+        run = self.run or self
+        with self._lock:
+            run._creating -= count
+            run._lost_creates += lost
 
     def enter(self, exchange: Exchange) -> None:
         """What an exchange did, for the run's safety: a backend created (its id must be
@@ -308,18 +315,70 @@ class Ledger:
     ) -> tuple[Exchange, Window, ContractViolation | None]:
         """Send one request as given and enter it, unjudged: the exchange, when it was
         served, and what entering it found (a reused id)."""
-        create = method.upper() == "POST" and urlsplit(url).path.endswith(COLLECTION)
-        started = time.time()
         entered = None
         try:
             # A create whose entry fails counts as one whose answer was lost (`creating`).
-            with self.creating() if create else nullcontext():
-                exchange = self.client.send(method, url, content, headers)
-                window = self.client.window_since(started)
+            with self.creating() if _is_create(method, url) else nullcontext():
+                exchange, window = self._transmit(method, url, content, headers)
                 self.enter(exchange)
         except ContractViolation as violation:
             entered = violation
         return exchange, window, entered
+
+    def _transmit(
+        self, method: str, url: str, content: str | bytes | None, headers: dict[str, str]
+    ) -> tuple[Exchange, Window]:
+        started = time.time()
+        exchange = self.client.send(method, url, content, headers)
+        return exchange, self.client.window_since(started)
+
+    def answers(self, requests: Sequence[Request], workers: int) -> Iterator[Answer]:
+        """Each of `requests` sent and entered, handed over in their order for the caller to
+        judge (`judged`), for requests whose predicted answers do not depend on one
+        another's order. With `workers` > 1 they go out up to that many at a time and are
+        all entered, in their order, once all are answered (what a wrong server created
+        past the first wrong answer is still the run's to delete); the first wrong answer
+        in their order is judged first, whatever order the server answered them in. One
+        worker, or a comparison (both sides must get one order of requests): one at a
+        time, each sent once the one before it was taken, as `request` sends."""
+        if workers <= 1 or len(requests) <= 1 or self.twin is not None:
+            for request in requests:
+                content, headers = self.client.prepare(request.body, request.headers)
+                yield Answer(*self.send(request.method, request.url, content, headers))
+            return
+        sent = [(r.method, r.url, *self.client.prepare(r.body, r.headers)) for r in requests]
+        creates = sum(_is_create(method, url) for method, url, _, _ in sent)
+        self._creates_sent(creates)  # in flight until entered, as `send` counts one
+        lost = creates
+        answered: list[Answer | BaseException] = []
+        try:
+            for (method, url, _, _), outcome in zip(
+                sent, at_once([partial(self._transmit, *s) for s in sent], workers), strict=True
+            ):
+                if isinstance(outcome, BaseException):
+                    answered.append(outcome)
+                    continue
+                entered = self.entered(outcome[0])
+                lost -= _is_create(method, url) and entered is None
+                answered.append(Answer(*outcome, entered))
+        finally:
+            self._creates_recorded(creates, lost=lost)
+        stop = next((a for a in answered if isinstance(a, KeyboardInterrupt)), None)
+        if stop is not None:
+            raise stop  # the run ends: nothing more is judged
+        for answer in answered:
+            if isinstance(answer, BaseException):
+                raise answer  # after the answers before it were judged, as one by one
+            yield answer
+
+    def request_all(self, requests: Sequence[Request], workers: int) -> list[Exchange]:
+        """`request` for each of `requests`, up to `workers` at a time (`answers`): each
+        answer judged in their order, the first wrong one raised."""
+        exchanges = []
+        for answer in self.answers(requests, workers):
+            self.judged(answer.exchange, answer.window, entered=answer.entered)
+            exchanges.append(answer.exchange)
+        return exchanges
 
     def request(
         self,
@@ -405,31 +464,37 @@ class Ledger:
         exchange = self.request("POST", COLLECTION, self.client.marked(body, create=True))
         return exchange, exchange.json()
 
-    def make_anchors(self, count: int) -> None:
-        """Create the failover backends that serve as children of everything else; they
-        are fixed from then on (no lane changes them). A server that keeps no state shows
-        itself here (`StatelessServer`), before any test runs: it answers the spec's example
-        whatever was written, or does not find the backend it just created. A field that
-        reads back otherwise is a violation like any other, not a sign of a mock."""
+    def create_all(self, bodies: Sequence[dict[str, Any]], workers: int) -> list[Any]:
+        """`create` for each of `bodies`, up to `workers` at a time (`request_all`): what
+        each answered, in their order."""
+        return [exchange.json() for exchange in self.request_all(self._creates(bodies), workers)]
+
+    def _creates(self, bodies: Sequence[dict[str, Any]]) -> list[Request]:
+        return [Request("POST", COLLECTION, self.client.marked(b, create=True)) for b in bodies]
+
+    def make_anchors(self, count: int, workers: int = 1) -> None:
+        """Create the failover backends that serve as children of everything else, up to
+        `workers` at a time (`answers`), kept in the order asked for; they are fixed from
+        then on (no lane changes them). A server that keeps no state shows itself here
+        (`StatelessServer`), before any test runs: it answers the spec's example whatever
+        was written, or does not find the backend it just created. A field that reads back
+        otherwise is a violation like any other, not a sign of a mock."""
         example = spec()["components"]["examples"]["FailoverBackend"]["value"]
-        for number in range(count):
-            body = self.client.marked({"description": f"anchor {number}", "backends": []}, True)
-            with self.creating():
-                exchange = self.client.create(body)
-            answered = exchange.json()
+        bodies = [{"description": f"anchor {number}", "backends": []} for number in range(count)]
+        for answer in self.answers(self._creates(bodies), workers):
+            answered = answer.exchange.json()
             if isinstance(answered, dict) and answered.get("id") == example["id"]:
                 raise StatelessServer(
                     f"a create answered the spec's example backend ({example['id']}), "
                     f"whatever was written"
                 )
-            self.observe(exchange)
-            backend_id = str(answered["id"])
-            self.anchors.append(backend_id)
-            if number == 0:
-                found = self.client.get(backend_id)
-                if found.status == 404:
-                    raise StatelessServer(f"the backend just created ({backend_id}) is not found")
-                self.observe(found)
+            self.judged(answer.exchange, answer.window, entered=answer.entered)
+            self.anchors.append(str(answered["id"]))
+        if self.anchors:
+            found = self.client.get(self.anchors[0])
+            if found.status == 404:
+                raise StatelessServer(f"the backend just created ({self.anchors[0]}) is not found")
+            self.observe(found)
         self.fixed.update(self.oracle.release(self.anchors))
         if self.twin is not None:
             self.twin.anchored(self.anchors)
@@ -450,13 +515,14 @@ class Ledger:
 
     def clean_up(self, workers: int = 1) -> Swept:
         """Delete what this run created: the ids it knows, `workers` at a time, the anchors
-        (the only children) last; then any backend still carrying this run's marker (a
-        create whose answer was lost).
+        (the only children, none a child of another) last, as many at a time; then any
+        backend still carrying this run's marker (a create whose answer was lost).
         """
         swept = Swept()
         parents = [i for i in reversed(self.existing) if i not in self.anchors]
         removed = self.discard_many(parents, workers)
-        removed += self.discard_many([i for i in reversed(self.anchors) if i not in self.deleted])
+        anchors = [i for i in reversed(self.anchors) if i not in self.deleted]
+        removed += self.discard_many(anchors, workers)
         swept.removed.update(dict.fromkeys(removed, self.run_id))
         rest = sweep(self.client, self.judge, lambda run: run == self.run_id)
         for backend_id in rest.removed:
@@ -470,6 +536,10 @@ class Ledger:
     def refused_create_stored(self, item: dict[str, Any]) -> bool:
         """Whether a create the server refused would have stored `item`."""
         return _stored(item) in (self.run or self)._refused_creates
+
+
+def _is_create(method: str, url: str) -> bool:
+    return method.upper() == "POST" and urlsplit(url).path.endswith(COLLECTION)
 
 
 def _stored(body: dict[str, Any]) -> str:

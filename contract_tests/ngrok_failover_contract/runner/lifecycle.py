@@ -89,7 +89,7 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
             stack.enter_context(other_side(contract, ledger, journals=JOURNALS, finish=finish_run))
         if options.profile.semantic:
             try:
-                ledger.make_anchors(ANCHOR_COUNT)
+                ledger.make_anchors(ANCHOR_COUNT, options.workers)
             except StatelessServer as err:
                 contract.cannot_run = (
                     f"{options.target} keeps no state: {err}; a mock can be held to the "

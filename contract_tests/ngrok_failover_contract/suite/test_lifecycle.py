@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import random
 
-from ..core.api import COLLECTION, LIMIT_MAX
-from ..drivers.nearmiss import ID_EDITS, KEY_EDITS, near_miss_id, send_with_near_miss
+from ..core.api import LIMIT_MAX
+from ..drivers.nearmiss import id_near_misses, key_near_misses, send_key_near_misses
 from ..drivers.walks import read_all
+from ..live.batch import Request
 from ..live.ledger import Ledger
+from ..runner.session import ContractSession
 
 
 def test_update_keeps_absent_fields_and_replaces_present_ones(ledger: Ledger) -> None:
     """The seed's update: metadata only; then `"backends": []` clears the children; the list
-    then shows the backend as updated."""
+    then shows the backend as updated. One request at a time: each step's answer is
+    predicted from what the step before it wrote."""
     children = list(ledger.children[:2])
     body = {
         "description": "update",
@@ -53,47 +56,38 @@ def test_never_created_id_is_404_and_update_does_not_create(ledger: Ledger) -> N
     ledger.delete(backend_id)
 
 
-def test_keys_one_edit_away_are_refused_on_every_operation(ledger: Ledger) -> None:
+def test_keys_one_edit_away_are_refused_on_every_operation(
+    contract: ContractSession, ledger: Ledger
+) -> None:
     """Each near miss of the key (appended, cut, changed, case, a space, another scheme,
-    doubled) on each operation: refused (401 or 403), and nothing changed."""
+    doubled) on each operation: refused (401 or 403), and nothing changed. The near misses
+    go out side by side (each one's answer is predicted whatever the others did), the read
+    after all of them."""
     _, created = ledger.create({"description": "near-miss keys", "backends": []})
     backend_id = str(created["id"])
-    path = f"{COLLECTION}/{backend_id}"
-    marked = ledger.client.marked
-    for edit in KEY_EDITS:
-        for method, url, body in (
-            ("POST", COLLECTION, marked({"backends": []}, create=True)),
-            ("GET", COLLECTION, None),
-            ("GET", path, None),
-            ("PATCH", path, marked({"metadata": f"near miss {edit}"})),
-            ("DELETE", path, None),
-        ):
-            send_with_near_miss(ledger, method, url, body, edit)
+    send_key_near_misses(ledger, key_near_misses(ledger, backend_id), contract.options.workers)
     ledger.get(backend_id)  # as it was
 
 
-def test_ids_one_edit_away_are_not_found(ledger: Ledger) -> None:
+def test_ids_one_edit_away_are_not_found(contract: ContractSession, ledger: Ledger) -> None:
     """An id in another letter case, or one character changed, names no backend (ids are
-    case-sensitive): not found by get, update or delete, and the original is unchanged."""
+    case-sensitive): not found by get, update or delete, and the original is unchanged. The
+    near misses go out side by side, the read after all of them."""
     _, created = ledger.create({"description": "near-miss ids", "backends": []})
     backend_id = str(created["id"])
-    rng = random.Random(ledger.seed)
-    for edit in ID_EDITS:
-        other = near_miss_id(backend_id, edit, rng)
-        if other is None:
-            continue
-        ledger.allow(other)
-        ledger.get(other)
-        ledger.update(other, {"metadata": "near miss"})
-        ledger.delete(other)
+    ledger.request_all(id_near_misses(ledger, backend_id), contract.options.workers)
     ledger.get(backend_id)
 
 
-def test_a_page_after_a_deleted_backend_is_answered(ledger: Ledger) -> None:
+def test_a_page_after_a_deleted_backend_is_answered(
+    contract: ContractSession, ledger: Ledger
+) -> None:
     """A `before_id` naming a backend deleted just before: read as absent, refused, or the
-    backends older than it; never a server error (`empty_before_id` in the facts)."""
-    made = [ledger.create({"description": f"cursor {n}", "backends": []})[1] for n in range(3)]
-    gone = str(made[1]["id"])
+    backends older than it; never a server error (`empty_before_id` in the facts). The
+    creates go out side by side (which is older, their answers say), the two reads so too."""
+    workers = contract.options.workers
+    bodies = [{"description": f"cursor {n}", "backends": []} for n in range(3)]
+    gone = str(ledger.create_all(bodies, workers)[1]["id"])
     ledger.delete(gone)
-    ledger.list_page(limit=1, before_id=gone)
-    ledger.list_page(before_id=gone)
+    pages = [ledger.client.list_path(limit=1, before_id=gone), ledger.client.list_path(None, gone)]
+    ledger.request_all([Request("GET", page) for page in pages], workers)
