@@ -35,14 +35,18 @@ WORKERS = "--workers=8"
 
 
 def _contract(
-    account: Account, tmp_path: Path, *args: str, sigint: Handler = signal.SIG_DFL
+    account: Account,
+    tmp_path: Path,
+    *args: str,
+    sigint: Handler = signal.SIG_DFL,
+    processes: int = 1,
 ) -> subprocess.Popen[str]:
     """The command, started with SIGINT's disposition `sigint` (ignored: as a script's
-    background job or nohup start it)."""
+    background job or nohup start it), its tests shared by `processes` (`runner.parts`)."""
     command = contract_command(
         tmp_path, f"--base-url={account.server.base_url}", f"--seed={CI_SEED}", WORKERS, *args
     )
-    env = {**os.environ, "NGROK_API_KEY": account.server.api_key}
+    env = {**os.environ, "NGROK_API_KEY": account.server.api_key, "PROCESSES": str(processes)}
     return subprocess.Popen(
         command,
         cwd=ROOT,
@@ -119,13 +123,18 @@ def _one_stop_line(output: str, signal_name: str) -> str:
     return said[0]
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(
+    ("signum", "processes"),
+    [(signal.SIGINT, 1), (signal.SIGTERM, 1), (signal.SIGINT, 2)],
+    ids=["SIGINT", "SIGTERM", "SIGINT-two-parts"],
+)
 def test_a_stop_signal_mid_run_deletes_what_the_run_created(
-    tmp_path: Path, signum: signal.Signals
+    tmp_path: Path, signum: signal.Signals, processes: int
 ) -> None:
+    """With two parts, each is told the stop and cleans up; the run says it once."""
     with account() as acct:
         before = acct.listing()
-        process = _contract(acct, tmp_path, "--profile=quick")
+        process = _contract(acct, tmp_path, "--profile=quick", processes=processes)
         _wait_for_creates(acct, process, 25)
         process.send_signal(signum)
         output = _output(process)
