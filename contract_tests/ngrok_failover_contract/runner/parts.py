@@ -21,9 +21,12 @@ import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 # The part a suite process runs, "K/N", set by the command for each process it starts.
 PART_ENV = "NGROK_FAILOVER_CONTRACT_PART"
+# Each part's reports, under the run's: parts/1/, parts/2/, ...
+PARTS_DIR = "parts"
 # More processes than this gain nothing: the largest tests (a state machine) then run alone.
 MAX_PROCESSES = 4
 # Each test's cost in a quick run on loopback, in seconds (docs/benchmarks.md, section 4),
@@ -68,6 +71,16 @@ def part_from_env(env: Mapping[str, str]) -> Part | None:
     if not 1 <= part.number <= part.count:
         raise PartError(f"${PART_ENV}={raw!r}: the part is not between 1 and {part.count}")
     return part
+
+
+def part_folder(reports_dir: Path, part: Part) -> Path:
+    return reports_dir / PARTS_DIR / str(part.number)
+
+
+def run_folder(reports_dir: Path, part: Part | None) -> Path:
+    """The whole run's reports folder, from a process's own (a part's is `part_folder`):
+    where every part keeps its journal, so `cleanup` finds them all in one place."""
+    return reports_dir.parents[1] if part is not None else reports_dir
 
 
 def weight(name: str) -> float:

@@ -34,14 +34,12 @@ from ..reporting.redaction import redact_tree
 from ..reporting.summary import render_summary, status_of
 from .command import suite_command
 from .options import Options
-from .parts import PART_ENV, Part, Processes, part_run_id
+from .parts import PART_ENV, PARTS_DIR, Part, Processes, part_folder, part_run_id
 from .reproduce import reproduce_line
 from .session_end import PART_FACTS, coverage_findings, redact_all, secrets
 from .stops import Stops, ignore_stops
 from .suite_end import copy_output, without_verdict
 
-# Each part's reports, under the run's: parts/1/, parts/2/, ...
-PARTS_DIR = "parts"
 # A part's command line drops what only the whole run can decide.
 WHOLE_RUN_FLAGS = ("--require-coverage",)
 
@@ -131,7 +129,7 @@ def _launch(
     launched = []
     for number in range(1, count + 1):
         part = Part(number, count)
-        folder = options.reports_dir / PARTS_DIR / str(number)
+        folder = part_folder(options.reports_dir, part)
         folder.mkdir(parents=True, exist_ok=True)
         command = suite_command(*part_argv(options, part, folder), *extra, plugins=plugins)
         read_end, write_end = os.pipe()
