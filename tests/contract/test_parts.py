@@ -8,6 +8,7 @@ as one run, and that a fault only one part's tests catch fails the run.
 from __future__ import annotations
 
 import json
+import queue
 import re
 import signal
 import xml.etree.ElementTree as ET
@@ -17,7 +18,7 @@ import pytest
 
 from ngrok_failover_contract.live.marker import MARKER_RE, marker_of
 from ngrok_failover_contract.reporting.coverage import Coverage
-from ngrok_failover_contract.reporting.events import Ended
+from ngrok_failover_contract.reporting.events import Collected, Ended, Finished, Requests
 from ngrok_failover_contract.reporting.merge import merge_junit, merged_end
 from ngrok_failover_contract.runner.parts import (
     MAX_PROCESSES,
@@ -29,6 +30,7 @@ from ngrok_failover_contract.runner.parts import (
     processes_for,
     weight,
 )
+from ngrok_failover_contract.runner.run_parts import _follow, _Launched
 from ngrok_failover_contract.runner.stops import Stops
 
 from .accounts import account
@@ -246,3 +248,38 @@ def test_a_part_with_no_test_is_no_failure_and_coverage_is_judged_once(tmp_path:
     assert "2 processes side by side" in verdict.output
     assert [(n, of) for n, of, *_ in _test_lines(verdict.output)] == [(1, 1)]
     assert verdict.summary.count("documented_statuses_seen") == 1, verdict.summary
+
+
+def test_the_console_counts_every_part_s_tests_before_it_shows_one() -> None:
+    """A part may finish a test before the other has collected: that line waits, so it is
+    numbered of all the run's tests; the requests told are every part's."""
+
+    class Console:
+        def __init__(self) -> None:
+            self.seen: list[object] = []
+
+        def handle(self, event: object) -> None:
+            self.seen.append(event)
+
+        def say(self, text: str) -> None:
+            self.seen.append(text)
+
+    launched = [_Launched(Part(n, 2), Path(), None, -1, None) for n in (1, 2)]  # type: ignore[arg-type]
+    inbox: queue.Queue[tuple[int, object]] = queue.Queue()
+    done = Finished("suite/test_a.py::test_a", "passed", 3, 0.1)
+    end = Ended(0, (), requests=3, creates=0, removed=0)
+    for item in [
+        (0, Collected(2)),
+        (0, Requests(3)),
+        (0, done),
+        (1, Collected(5)),
+        (1, Requests(4)),
+        (0, end),
+        (0, None),
+        (1, None),
+    ]:
+        inbox.put(item)
+    console = Console()
+    _follow(launched, inbox, console, Stops())  # type: ignore[arg-type]
+    assert console.seen == [Collected(7), Requests(3), done, Requests(7)]
+    assert launched[0].ended == end and launched[1].ended is None

@@ -186,31 +186,29 @@ def _follow(
             index, event = inbox.get(timeout=0.5)
         except queue.Empty:
             continue
-        if event is None:
-            open_ends -= 1
-            collected.setdefault(index, 0)
-        elif isinstance(event, EventError):
+        if isinstance(event, EventError):
             console.say(f"a line of the suite's events was ignored: {event}")
-            continue
         elif isinstance(event, Ready):
             stops.ready(launched[index].process)
-            continue
         elif isinstance(event, Ended):
             launched[index].ended = event
-            continue
-        elif isinstance(event, Collected):
-            collected[index] = event.tests
-        elif isinstance(event, Requests):
-            sent[index] = event.count
-            held.append(Requests(sum(sent)))
-        else:
-            held.append(event)
-        if len(collected) == len(launched):
-            if held or event is None or isinstance(event, Collected):
+        elif event is None or isinstance(event, Collected):
+            open_ends -= event is None
+            counted = len(collected) == len(launched)
+            collected.setdefault(index, event.tests if event is not None else 0)
+            if not counted and len(collected) == len(launched):  # every part's tests known
                 console.handle(Collected(sum(collected.values())))
-            for waiting in held:
-                console.handle(waiting)
-            held.clear()
+                for waiting in held:
+                    console.handle(waiting)
+                held.clear()
+        else:
+            if isinstance(event, Requests):
+                sent[index] = event.count
+                event = Requests(sum(sent))
+            if len(collected) == len(launched):
+                console.handle(event)
+            else:
+                held.append(event)
 
 
 def _merged(
