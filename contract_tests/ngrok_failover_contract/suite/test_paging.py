@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from functools import partial
 from typing import Any
 
 import pytest
 
 from ..core.profiles import Profile
-from ..drivers.walks import read_all, settled
+from ..drivers.walks import Ahead, read_all, settled
 from ..drivers.workers import shard_seed, side_by_side
 from ..live.ledger import Ledger
 from ..runner.session import ContractSession
@@ -26,14 +27,18 @@ def paged(contract: ContractSession, ledger: Ledger, profile: Profile) -> Iterat
     walks are done (every later walk of the list would read them all again).
 
     They span two seconds at least: order within one second is not documented, so a list
-    in the wrong order is only visible across a second's boundary. A comparison always
-    waits the second: its requests must not hang on one side's clock (a replay repeats them).
+    in the wrong order is only visible across a second's boundary. The first create was
+    stored in some second S before its answer arrived, so S is over at most one second
+    after that answer: a create sent then is stored in a later second, whatever the
+    server's clock reads. A comparison always waits: its requests must not hang on one
+    side's clock (a replay repeats them).
     """
     workers = contract.options.workers
-    made, owner = _create(contract, ledger, [f"page {n}" for n in range(profile.paging_backends)])
+    descriptions = [f"page {n}" for n in range(profile.paging_backends)]
+    made, owner, first_answer = _create(contract, ledger, descriptions)
     stamps = {str(created["created_at"]) for created in made}
     if len(stamps) == 1 or contract.comparing:
-        time.sleep(1.0)
+        contract.gate.pause(first_answer + 1.0 - time.monotonic())
         made += _create(contract, ledger, ["page last"])[0]
     ids = [str(backend["id"]) for backend in made]
     for backend_id in (ids[1], ids[-2]):
@@ -45,37 +50,49 @@ def paged(contract: ContractSession, ledger: Ledger, profile: Profile) -> Iterat
 
 def _create(
     contract: ContractSession, ledger: Ledger, descriptions: list[str]
-) -> tuple[list[dict[str, Any]], dict[str, Ledger]]:
+) -> tuple[list[dict[str, Any]], dict[str, Ledger], float]:
     """A backend for each description, in their order; with more than one worker, that many
     at a time, each worker's share made by a lane of its own (a lane's model takes one
     request at a time); also the lane that made each (that one deletes it, as its model
-    expects)."""
+    expects), and when the first answer arrived (`time.monotonic`)."""
     bodies = [{"description": d, "backends": []} for d in descriptions]
     # A comparison sends them one by one: both sides must get them in one order.
     workers = 1 if contract.comparing else min(contract.options.workers, len(bodies))
+    answered: list[float] = []
+
+    def create(lane: Ledger, body: dict[str, Any]) -> dict[str, Any]:
+        created = lane.create(body)[1]
+        answered.append(time.monotonic())
+        return created
+
     if workers <= 1:
-        return [ledger.create(body)[1] for body in bodies], {}
+        return [create(ledger, body) for body in bodies], {}, min(answered)
     lanes = [ledger.lane(shard_seed(ledger.seed, PAGING_LANES + k)) for k in range(workers)]
     made: dict[int, dict[str, Any]] = {}
 
     def share(k: int) -> None:
         for n in range(k, len(bodies), workers):
-            made[n] = lanes[k].create(bodies[n])[1]
+            made[n] = create(lanes[k], bodies[n])
 
     side_by_side(contract.gate, [partial(share, k) for k in range(workers)], workers)
     owner = {str(made[n]["id"]): lanes[n % workers] for n in made}
-    return [made[n] for n in range(len(bodies))], owner
+    return [made[n] for n in range(len(bodies))], owner, min(answered)
 
 
 def test_every_page_followed_lists_each_existing_backend_once_newest_first(
     contract: ContractSession, paged: Ledger
 ) -> None:
-    """At 1, 2, 3 and 100 per page, side by side (each walk's pages follow one another)."""
+    """At 1, 2, 3 and 100 per page, side by side; each walk follows its pages one after
+    another, with the pages it expects next asked ahead (`Ahead`: the run's workers in
+    flight across the walks; one worker, or a comparison: one page at a time)."""
+    workers = contract.options.workers
+    pipelined = workers > 1 and not contract.comparing
+    with Ahead(workers) if pipelined else nullcontext() as ahead:
 
-    def walk(limit: int) -> None:
-        read_all(paged, limit)
+        def walk(limit: int) -> None:
+            read_all(paged, limit, ahead=ahead)
 
-    walks: list[Callable[[], None]] = [
-        partial(settled, paged.client.gate, partial(walk, limit)) for limit in LIMITS
-    ]
-    side_by_side(contract.gate, walks, contract.options.workers)
+        walks: list[Callable[[], None]] = [
+            partial(settled, paged.client.gate, partial(walk, limit)) for limit in LIMITS
+        ]
+        side_by_side(contract.gate, walks, workers)

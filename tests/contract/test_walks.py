@@ -1,0 +1,239 @@
+"""The paging walks (`drivers.walks.read_all`) against the reference server behind a wrapper:
+pages asked ahead of the one followed, a server whose cursor is not the one predicted, and
+a walk disturbed by someone else's delete. No test waits on a clock to pass."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import pytest
+
+from mutation.asgi import ASGIApp, Forward, Handle, Reply, Request
+from mutation.rewrite import derived, is_collection, item_path, list_page
+from ngrok_failover_contract.checks.judge import Judge
+from ngrok_failover_contract.core.api import COLLECTION
+from ngrok_failover_contract.core.registry import ContractViolation, Property
+from ngrok_failover_contract.drivers import walks
+from ngrok_failover_contract.drivers.walks import Ahead, read_all
+from ngrok_failover_contract.live.client import ApiClient
+from ngrok_failover_contract.live.gate import Gate
+from ngrok_failover_contract.live.ledger import Ledger
+from ngrok_failover_contract.live.marker import marker_of
+from ngrok_failover_server.testing import serve_in_thread
+
+RUN_ID = "20261201T101011Z-204c1c"
+OTHER_RUN_ID = "20261201T101012Z-9e8d7c"  # another user of the account (another run, say)
+BACKENDS = 8
+# How long a held page waits for a page asked ahead: only a broken walk ever waits it out.
+HOLD_S = 10.0
+
+Wrap = Callable[[ASGIApp], ASGIApp]
+
+
+def _ledger(base_url: str, key: str, run_id: str = RUN_ID) -> Ledger:
+    client = ApiClient(base_url, key, Gate(marker_of(run_id)))
+    return Ledger(client, Judge(), 0, (), run_id)
+
+
+@contextmanager
+def _run(wrap: Wrap, *, foreign_at: int | None = None) -> Iterator[tuple[Ledger, list[str]]]:
+    """A run's ledger on a server wrapped in `wrap`, with BACKENDS backends of its own, and
+    two of another user's made after `foreign_at` of them; the ids, newest first."""
+    with serve_in_thread(wrap=wrap) as server:
+        ledger = _ledger(server.base_url, server.api_key)
+        other = _ledger(server.base_url, server.api_key, OTHER_RUN_ID)
+        made: list[str] = []
+        for n in range(BACKENDS):
+            if n == foreign_at:  # two: one of them is not the oldest, so a next page's cursor
+                for _ in range(2):
+                    theirs = other.create({"description": "theirs", "backends": []})[1]
+                    made.append(str(theirs["id"]))
+            made.append(str(ledger.create({"description": f"b{n}", "backends": []})[1]["id"]))
+        ledger.survey()  # another user's backends are foreign from here on
+        ledger.client.history.clear()  # the walk's requests only
+        try:
+            yield ledger, sorted(made, reverse=True)
+        finally:
+            ledger.client.close()
+            other.client.close()
+
+
+def _list_urls(ledger: Ledger) -> list[str]:
+    return [e.url for e in ledger.client.history if e.method == "GET" and "?" in e.url]
+
+
+def _next_urls(ledger: Ledger) -> list[str]:
+    """The next_page_uri of every page the server answered."""
+    pages = [e.json() for e in ledger.client.history if e.method == "GET" and "?" in e.url]
+    return [str(p["next_page_uri"]) for p in pages if isinstance(p, dict) and p["next_page_uri"]]
+
+
+def _before_id(request: Request) -> str | None:
+    return dict(parse_qsl(request.query)).get("before_id")
+
+
+def test_pages_are_asked_ahead_of_the_one_followed() -> None:
+    """The second page's answer is held until the third page is asked: a walk that asks one
+    page at a time would wait HOLD_S and show it."""
+    asked: set[str] = set()
+    held: list[bool] = []
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        arrived = asyncio.Event()
+
+        async def handle(request: Request, forward: Forward) -> Reply:
+            before = _before_id(request)
+            if is_collection(request, "GET") and before is not None:
+                asked.add(before)
+                if len(asked) > 1:
+                    arrived.set()
+                elif not held:
+                    try:
+                        await asyncio.wait_for(arrived.wait(), HOLD_S)
+                        held.append(True)
+                    except TimeoutError:
+                        held.append(False)
+            return await forward(request)
+
+        return Handle(app, handle)
+
+    with _run(wrap) as (ledger, ids), Ahead(4) as ahead:
+        listing = read_all(ledger, 1, ahead=ahead)
+        assert listing is not None and listing.ids == ids
+        assert held == [True], "the third page was not asked before the second was answered"
+        # Every prediction held: no page was asked that the walk did not follow.
+        assert len(_list_urls(ledger)) == len(ids)
+
+
+def test_a_walk_takes_the_form_of_the_servers_next_url_and_wastes_no_page() -> None:
+    """A server whose next URL puts limit first: the pages asked ahead are in that form, so
+    each is the server's next URL and none is thrown away."""
+
+    def limit_first(request: Request, reply: Reply) -> Reply:
+        page = list_page(request, reply)
+        if page is None or page["next_page_uri"] is None:
+            return reply
+        parts = urlsplit(page["next_page_uri"])
+        query = dict(parse_qsl(parts.query))
+        moved = urlencode({"limit": query["limit"], "before_id": query["before_id"]})
+        return reply.with_json({**page, "next_page_uri": parts._replace(query=moved).geturl()})
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def handle(request: Request, forward: Forward) -> Reply:
+            return limit_first(request, await forward(request))
+
+        return Handle(app, handle)
+
+    with _run(wrap) as (ledger, ids), Ahead(4) as ahead:
+        listing = read_all(ledger, 2, ahead=ahead)
+        assert listing is not None and listing.ids == ids
+        urls = _list_urls(ledger)
+        assert len(urls) == len(ids) // 2 and len(set(urls)) == len(urls)
+        assert all(urlsplit(u).query.startswith("limit=2&before_id=") for u in urls[1:])
+
+
+def _skipping(app: ASGIApp) -> ASGIApp:
+    """Each next_page_uri names the backend after the page's last one: the next page starts
+    one further than it should, and the backend between is never listed."""
+
+    async def handle(request: Request, forward: Forward) -> Reply:
+        reply = await forward(request)
+        page = list_page(request, reply)
+        if page is None or page["next_page_uri"] is None:
+            return reply
+        last = page["backends"][-1]["id"]
+        after = list_page(
+            request,
+            await forward(derived(request, "GET", COLLECTION, query=f"before_id={last}&limit=1")),
+        )
+        if after is None or not after["backends"]:
+            return reply
+        skipped = after["backends"][0]["id"]
+        next_uri = page["next_page_uri"].replace(f"before_id={last}", f"before_id={skipped}")
+        return reply.with_json({**page, "next_page_uri": next_uri})
+
+    return Handle(app, handle)
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_a_server_whose_cursor_is_not_the_predicted_one_is_followed_and_its_skip_caught(
+    workers: int,
+) -> None:
+    """Every page asked ahead is thrown away (the server's next URL names another cursor):
+    the walk follows the server's URLs, each of them, and names a backend they skip; one
+    worker asks nothing ahead."""
+    with _run(_skipping) as (ledger, ids), Ahead(workers) as pool:
+        ahead = pool if workers > 1 else None
+        with pytest.raises(ContractViolation) as failed:
+            read_all(ledger, 1, ahead=ahead)
+        assert failed.value.prop is Property.EVERY_EXISTING_BACKEND_LISTED
+        assert ids[1] in failed.value.message  # the first backend the server skipped
+        urls = _list_urls(ledger)
+        assert set(_next_urls(ledger)) <= set(urls), "a next_page_uri of the server's not followed"
+        # Each page followed is the server's; the first four asked ahead, then two, then
+        # one are thrown away (each miss halves how far the walk asks ahead).
+        followed = 1 + len(ids) // 2
+        assert len(urls) == followed + (4 + 2 + 1 if ahead else 0)
+
+
+class _Deleter:
+    """Another user deletes their backend once the walk has read it (between two pages),
+    and the server reads a before_id naming a backend it does not hold as absent (the first
+    page again): `empty_before_id` leaves that answer free. With `delete=False`, a faulty
+    server that does so for a backend it still holds."""
+
+    def __init__(self, *, delete: bool = True) -> None:
+        self.delete = delete
+        self.foreign: str | None = None
+        self.deleted: set[str] = set()
+
+    def __call__(self, app: ASGIApp) -> ASGIApp:
+        async def handle(request: Request, forward: Forward) -> Reply:
+            before = _before_id(request)
+            if is_collection(request, "GET") and before is not None:
+                if self.delete and before == self.foreign and before not in self.deleted:
+                    await forward(derived(request, "DELETE", item_path(before)))
+                    self.deleted.add(before)
+                if before == self.foreign:
+                    query = [(k, v) for k, v in parse_qsl(request.query) if k != "before_id"]
+                    request = derived(request, "GET", request.path, query=urlencode(query))
+            return await forward(request)
+
+        return Handle(app, handle)
+
+
+def _first_pages(ledger: Ledger) -> int:
+    return sum(1 for url in _list_urls(ledger) if "before_id" not in url)
+
+
+@contextmanager
+def _disturbed(deleter: _Deleter) -> Iterator[tuple[Ledger, list[str]]]:
+    with _run(deleter, foreign_at=3) as (ledger, ids):
+        deleter.foreign = next(i for i in ids if not ledger.ever_created(i))  # not the oldest
+        yield ledger, [i for i in ids if i != deleter.foreign]
+
+
+def test_a_walk_broken_on_a_cursor_someone_else_deleted_is_walked_again() -> None:
+    with _disturbed(_Deleter()) as (ledger, ours):
+        listing = read_all(ledger, 1)
+        assert listing is not None and listing.ids == ours
+        assert _first_pages(ledger) == 2
+
+
+def test_without_walking_again_that_walk_is_a_violation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test above passes only because the walk is made again."""
+    monkeypatch.setattr(walks, "DISTURBED_WALKS", 1)
+    with _disturbed(_Deleter()) as (ledger, _), pytest.raises(ContractViolation) as failed:
+        read_all(ledger, 1)
+    assert failed.value.prop is Property.LISTED_EXACTLY_ONCE
+
+
+def test_a_cursor_of_someone_elses_backend_that_still_exists_is_no_excuse() -> None:
+    with _disturbed(_Deleter(delete=False)) as (ledger, _):
+        with pytest.raises(ContractViolation) as failed:
+            read_all(ledger, 1)
+        assert failed.value.prop is Property.LISTED_EXACTLY_ONCE
+        assert _first_pages(ledger) == 1
