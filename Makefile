@@ -17,7 +17,7 @@ NPX := cd lint && npx --no-install
 
 # The contract suite's options, read by ngrok_failover_contract.runner.options.resolve from the
 # environment (so the API key never shows in a printed recipe). Empty means the suite's default.
-export BASE_URL NGROK_API_KEY NGROK_OTHER_ACCOUNT_KEY CHILD_BACKENDS PROFILE SEED REPORTS_DIR WORKERS SHARD
+export BASE_URL NGROK_API_KEY NGROK_OTHER_ACCOUNT_KEY CHILD_BACKENDS PROFILE SEED REPORTS_DIR WORKERS SHARD PROCESSES
 # Live runs: LIVE=1 goes ahead against a remote account, DRY_RUN=1 prints the plan only, MAX_RPM
 # caps the suite's requests per minute (RATE_LIMIT below is the reference server's own limit).
 export LIVE DRY_RUN MAX_RPM REQUIRE_COVERAGE
@@ -161,7 +161,7 @@ bench: .venv/.synced bench/node_modules/.installed clients/typescript/node_modul
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) -m bench $(SECTION) $(if $(filter 1 yes true,$(QUICK)),--quick) $(foreach ref,$(BASELINE),--baseline=$(ref))
 
-contract: .venv/.synced ## Contract suite (BASE_URL= NGROK_API_KEY= NGROK_OTHER_ACCOUNT_KEY= CHILD_BACKENDS=a,b PROFILE=live|quick|thorough|schema SEED=n WORKERS=n SHARD=k LIVE=1 DRY_RUN=1 MAX_RPM=n REQUIRE_COVERAGE=1 REPORTS_DIR=dir VERBOSE=1)
+contract: .venv/.synced ## Contract suite (BASE_URL= NGROK_API_KEY= NGROK_OTHER_ACCOUNT_KEY= CHILD_BACKENDS=a,b PROFILE=live|quick|thorough|schema SEED=n WORKERS=n SHARD=k PROCESSES=n LIVE=1 DRY_RUN=1 MAX_RPM=n REQUIRE_COVERAGE=1 REPORTS_DIR=dir VERBOSE=1)
 	$(PY) -m scripts.run_contract
 
 contract-cleanup: .venv/.synced ## Delete backends killed contract runs left (BASE_URL= NGROK_API_KEY= DRY_RUN=1)

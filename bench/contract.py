@@ -58,9 +58,14 @@ class ToolRun:
 
 
 def suite_command(
-    base_url: str, profile: str, reports: str, workers: int | None = None
+    base_url: str,
+    profile: str,
+    reports: str,
+    workers: int | None = None,
+    processes: int | None = None,
 ) -> list[str]:
-    """The suite's command; `workers`: its --workers (None: the suite's own default)."""
+    """The suite's command; `workers`, `processes`: its --workers and --processes (None: the
+    suite's own default; a baseline older than --processes runs one process anyway)."""
     return [
         sys.executable,
         "-m",
@@ -70,6 +75,7 @@ def suite_command(
         f"--seed={SEED}",
         f"--reports-dir={reports}",
         *([f"--workers={workers}"] if workers is not None else []),
+        *([f"--processes={processes}"] if processes is not None else []),
     ]
 
 
@@ -94,9 +100,10 @@ def st_command(base_url: str, examples: int, reports: str, workers: int = 1) -> 
 
 
 def workers_said(summary: str) -> int | None:
-    """The workers a suite run's summary.md says it used (its "- Workers: N (why)" line)."""
-    said = re.search(r"^- Workers: (\d+)", summary, re.MULTILINE)
-    return int(said.group(1)) if said else None
+    """The requests a suite run's summary.md says it kept in flight: its "- Workers: N
+    (why)" line, or in a run in parts the sum of each part's ("- Part K: Workers: N")."""
+    said = re.findall(r"^- (?:Part \d+: )?Workers: (\d+)", summary, re.MULTILINE)
+    return sum(int(count) for count in said) if said else None
 
 
 def timed_run(
@@ -107,6 +114,7 @@ def timed_run(
     workers: int | None = None,
     cap_seconds: float | None = None,
     checkout: Checkout = TODAY,
+    processes: int | None = None,
 ) -> ToolRun:
     """Run `tool` ("suite" or "st") against a fresh counting server; time it, count it.
 
@@ -114,7 +122,7 @@ def timed_run(
     (None: the suite's default, and 1 for st run). `cap_seconds`: stop the tool (SIGTERM to
     its process group, then SIGKILL) once it has run that long; the run is then `capped`.
     `checkout`: whose suite runs (an exported baseline commit, or today's); the server is
-    always today's.
+    always today's. `processes`: the suite's --processes (None: its default).
     """
     with tempfile.TemporaryDirectory(prefix="bench-contract-") as tmp:
         port, counts = free_port(), Path(tmp) / "requests"
@@ -123,7 +131,7 @@ def timed_run(
             server.append(f"--delay-ms={delay_ms}")
         url = f"http://127.0.0.1:{port}"
         if tool == "suite":
-            command = suite_command(url, profile, f"{tmp}/reports", workers)
+            command = suite_command(url, profile, f"{tmp}/reports", workers, processes)
         else:
             command = st_command(url, EXAMPLES[profile], f"{tmp}/reports", workers or 1)
         env = (checkout if tool == "suite" else TODAY).environ(NGROK_API_KEY=KEY)
@@ -203,6 +211,8 @@ def st_test_cases(output: str) -> int:
     return int(match.group(1))
 
 
+# Today's suite in one process (--processes 1), beside its default (one a core).
+ONE_PROCESS = "suite-alone"
 QUICK_TARGET_S = 7.0
 RATE_TARGET_VS_BEFORE = 3.0
 RATE_TARGET_VS_ST = 4.0
@@ -286,13 +296,20 @@ def run(*, quick: bool = False, baselines: Sequence[str] = (), mutation: bool = 
             for round_ in range(rounds if profile == "quick" else 1):
                 turns: list[tuple[str, Checkout]] = [("suite", TODAY), ("st", TODAY)]
                 if profile == "quick":
-                    turns += [("suite", other) for other in others]
+                    turns += [(ONE_PROCESS, TODAY), *(("suite", other) for other in others)]
                 shift = round_ % len(turns)  # each takes its turn first and last
                 for tool, checkout in turns[shift:] + turns[:shift]:
                     # One request at a time for all: section 6 measures workers.
                     key = (tool if checkout is TODAY else f"suite {checkout.label}", profile)
+                    alone = tool == ONE_PROCESS
                     runs.setdefault(key, []).append(
-                        timed_run(tool, profile, workers=1, checkout=checkout)
+                        timed_run(
+                            "suite" if alone else tool,
+                            profile,
+                            workers=1,
+                            checkout=checkout,
+                            processes=1 if alone else None,
+                        )
                     )
     section = Section(
         "contract",
@@ -301,7 +318,8 @@ def run(*, quick: bool = False, baselines: Sequence[str] = (), mutation: bool = 
     )
     for profile in profiles:
         st_rate = statistics.median(r.requests / r.seconds for r in runs[("st", profile)])
-        tools = ["suite", *(f"suite {o}" for o in baselines_of(runs, profile)), "st"]
+        tools = ["suite", *([ONE_PROCESS] if profile == "quick" else [])]
+        tools += [*(f"suite {o}" for o in baselines_of(runs, profile)), "st"]
         for tool in tools:
             results = runs[(tool, profile)]
             rate = spread([r.requests / r.seconds for r in results])
@@ -313,6 +331,8 @@ def run(*, quick: bool = False, baselines: Sequence[str] = (), mutation: bool = 
                 name = f"st run, -n {EXAMPLES[profile]}"
             elif tool == "suite":
                 name = f"suite, {profile}"
+            elif tool == ONE_PROCESS:
+                name = f"suite, {profile}, --processes 1"
             else:
                 name = f"suite, {profile}, baseline {tool.removeprefix('suite ')}"
             section.rows.append(
@@ -346,7 +366,10 @@ def run(*, quick: bool = False, baselines: Sequence[str] = (), mutation: bool = 
         f"{rounds} interleaved round(s) for quick, one for thorough; wall time of the whole "
         "command (interpreter start, schema loading, the suite's cleanup included), median "
         "(min-max); a baseline (`--baseline GITREF`) is that commit's suite, exported, "
-        "run in the same rounds against today's server. Test cases: the requests the server "
+        "run in the same rounds against today's server. The suite runs its own default "
+        "processes (one a core: its tests shared by that many pytest processes side by side, "
+        "`--processes`), and in one process as the row `--processes 1` says; a baseline "
+        "runs in one. Test cases: the requests the server "
         "answered, the one unit both tools "
         "share (see bench/contract.py); `st run`'s own count, which agrees, is shown beside. "
         "`st run` checks the "

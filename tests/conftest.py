@@ -3,8 +3,16 @@ slow tests first: under `make test`'s workers the rest then runs beside them."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: slow first
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # make test runs its tests side by side already (pytest -n 3 on 2 cores): each contract
+    # run they start is one suite process unless a test asks for parts (test_parts.py does).
+    os.environ.setdefault("PROCESSES", "1")

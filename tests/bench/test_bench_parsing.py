@@ -235,3 +235,5 @@ def test_the_workers_a_run_chose_are_read_from_its_summary() -> None:
     )
     assert workers_said(summary) == 32  # a line of its own, not the summary's first
     assert workers_said("# Contract suite summary\n\n- Verdict: **PASS**\n") is None
+    parts = "- Part 1: Workers: 32 (why)\n- Part 2: Run id: x\n- Part 2: Workers: 16 (why)\n"
+    assert workers_said(parts) == 48  # a run in parts keeps each part's in flight

@@ -132,3 +132,18 @@ def test_a_comparison_with_no_other_side_cannot_run(tmp_path: Path) -> None:
     compared = run_compare(tmp_path)
     assert compared.returncode == ExitStatus.CANNOT_RUN
     assert "compare needs the other side: --other-url URL" in compared.output
+
+
+@pytest.mark.parametrize(
+    ("flag", "refused"),
+    [
+        ("--processes=2", "--processes 2 cannot be (give none, or 1)"),
+        ("--workers=4", "--workers 4 cannot be (give none, or 1)"),
+    ],
+)
+def test_a_comparison_runs_one_request_at_a_time_in_one_process(
+    tmp_path: Path, flag: str, refused: str
+) -> None:
+    compared = run_compare(tmp_path, "--other-url=http://127.0.0.1:9", flag)
+    assert compared.returncode == ExitStatus.CANNOT_RUN
+    assert refused in compared.output, compared.output

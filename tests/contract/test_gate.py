@@ -271,3 +271,21 @@ def test_schemathesis_sessions_pass_the_gate_once_and_stray_requests_pass_it_too
         assert (gate.requests, gate.strays) == (3, 2)
         requests.get(url, headers=headers, timeout=30)  # the run is over: no gate
         assert gate.requests == 3
+
+
+def test_a_schemathesis_session_reads_the_environment_once_as_requests_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Proxies for the server's own URL (NO_PROXY heeded) and the CA bundle, read when the
+    session is made; not again for each request, nor a .netrc."""
+    gate = Gate(MARKER)
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/corporate.pem")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with gated_session(gate, "http://api.example.com") as session:
+        assert session.proxies.get("http") == "http://proxy.example:3128"
+        assert session.verify == "/etc/ssl/corporate.pem" and not session.trust_env
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    with gated_session(gate, "http://127.0.0.1:8080") as session:
+        assert session.proxies == {}

@@ -33,7 +33,7 @@ def test_a_journal_is_on_disk_as_soon_as_an_id_is_recorded_and_removed_when_done
     assert journaled(tmp_path) == {tmp_path / f"{RUN}.ids": [ID]}
     assert ID in journal
     journal.close(keep=True)
-    assert journal.path.exists()
+    assert journal.path is not None and journal.path.exists()
     Journal(tmp_path, "other").close(keep=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{RUN}.ids"]
 
@@ -95,3 +95,12 @@ def test_cleanup_deletes_what_a_killed_run_s_journal_names_and_nothing_else(
         ]
     assert listed == [someone_elses]
     assert not (tmp_path / "journal" / f"{RUN}.ids").exists()
+
+
+def test_a_journal_of_a_server_the_run_started_is_kept_in_memory(tmp_path: Path) -> None:
+    """That server ends with the run: the journal still tells the gate what the run made."""
+    journal = Journal(None, RUN)
+    journal.record(ID)
+    assert ID in journal and journal.path is None
+    journal.close(keep=True)
+    assert list(tmp_path.iterdir()) == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import time
@@ -35,14 +36,18 @@ WORKERS = "--workers=8"
 
 
 def _contract(
-    account: Account, tmp_path: Path, *args: str, sigint: Handler = signal.SIG_DFL
+    account: Account,
+    tmp_path: Path,
+    *args: str,
+    sigint: Handler = signal.SIG_DFL,
+    processes: int = 1,
 ) -> subprocess.Popen[str]:
     """The command, started with SIGINT's disposition `sigint` (ignored: as a script's
-    background job or nohup start it)."""
+    background job or nohup start it), its tests shared by `processes` (`runner.parts`)."""
     command = contract_command(
         tmp_path, f"--base-url={account.server.base_url}", f"--seed={CI_SEED}", WORKERS, *args
     )
-    env = {**os.environ, "NGROK_API_KEY": account.server.api_key}
+    env = {**os.environ, "NGROK_API_KEY": account.server.api_key, "PROCESSES": str(processes)}
     return subprocess.Popen(
         command,
         cwd=ROOT,
@@ -119,13 +124,18 @@ def _one_stop_line(output: str, signal_name: str) -> str:
     return said[0]
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(
+    ("signum", "processes"),
+    [(signal.SIGINT, 1), (signal.SIGTERM, 1), (signal.SIGINT, 2)],
+    ids=["SIGINT", "SIGTERM", "SIGINT-two-parts"],
+)
 def test_a_stop_signal_mid_run_deletes_what_the_run_created(
-    tmp_path: Path, signum: signal.Signals
+    tmp_path: Path, signum: signal.Signals, processes: int
 ) -> None:
+    """With two parts, each is told the stop and cleans up; the run says it once."""
     with account() as acct:
         before = acct.listing()
-        process = _contract(acct, tmp_path, "--profile=quick")
+        process = _contract(acct, tmp_path, "--profile=quick", processes=processes)
         _wait_for_creates(acct, process, 25)
         process.send_signal(signum)
         output = _output(process)
@@ -201,23 +211,28 @@ def test_sigint_stops_the_run_in_every_phase_whatever_it_inherited(
         _no_marked_left(acct)
 
 
-def test_kill_9_leftovers_are_removed_by_contract_cleanup(tmp_path: Path) -> None:
+@pytest.mark.parametrize("processes", [1, 2], ids=["suite", "two-parts"])
+def test_kill_9_leftovers_are_removed_by_contract_cleanup(tmp_path: Path, processes: int) -> None:
+    """The suite's pytest killed, or a command in two parts killed with both parts: every
+    part keeps its journal in the run's folder, where cleanup finds them all."""
     with account() as acct:
         before = acct.listing()
-        command = suite_command(
-            f"--base-url={acct.server.base_url}",
-            f"--reports-dir={tmp_path}",
-            f"--seed={CI_SEED}",
-        )
+        args = (f"--base-url={acct.server.base_url}", f"--seed={CI_SEED}")
+        if processes == 1:
+            command = suite_command(*args, f"--reports-dir={tmp_path}")
+        else:
+            command = contract_command(tmp_path, *args, f"--processes={processes}")
         env = {**os.environ, "NGROK_API_KEY": acct.server.api_key}
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        _wait_for_creates(acct, process, 40)
-        process.kill()
+        _wait_for_creates(acct, process, 60)
+        _kill_tree(process.pid)
         process.wait(GUARD_S)
         left = [i for i in acct.ids() if i not in acct.production]
         assert left, "kill -9 left nothing behind: the test proves nothing"
+        journals = list((tmp_path / "journal").glob("*.ids"))
+        assert len(journals) == processes, journals  # one a part, in the run's own folder
         cleanup = subprocess.run(
             [
                 "make",
@@ -236,7 +251,9 @@ def test_kill_9_leftovers_are_removed_by_contract_cleanup(tmp_path: Path) -> Non
         assert cleanup.returncode == 0, cleanup.stdout + cleanup.stderr
         for backend_id in left:
             assert f"removed {backend_id} (contract run " in cleanup.stdout
-        assert f"removed {len(left)} marked backends of 1 runs" in cleanup.stdout
+        runs = set(re.findall(r"\(contract run ([0-9TZ-]+)", cleanup.stdout))
+        assert f"removed {len(left)} marked backends of {len(runs)} runs" in cleanup.stdout
+        assert len(runs) == processes, runs  # each part's own run id
         assert acct.server.api_key not in cleanup.stdout + cleanup.stderr
         assert not acct.changes_naming_production()
         assert acct.listing() == before

@@ -81,6 +81,8 @@ def test_other_arguments_are_left_to_pytest() -> None:
         ({}, ["--workers=65"], "65 is not between 1 and 64"),
         ({"WORKERS": "many"}, [], "WORKERS='many' is not an integer"),
         ({}, ["--workers=4", "--shard=5"], "SHARD.: 5 is not between 1 and the run's workers"),
+        ({"PROCESSES": "0"}, [], "PROCESSES.: 0 is not between 1 and 4"),
+        ({}, ["--processes=5"], "5 is not between 1 and 4"),
     ],
 )
 def test_a_bad_option_is_refused_with_a_message_naming_it(
@@ -155,6 +157,7 @@ SAMPLE: dict[str, object] = {
     "profile": "thorough",
     "workers": 8,
     "shard": 3,
+    "processes": 3,
     "base_url": LOCAL,
     "child_backends": (CHILD,),
     "live": True,

@@ -112,6 +112,21 @@ class Coverage:
             "missing": [f"{operation} {status}" for operation, status in self.missing()],
         }
 
+    def add(self, written: dict[str, object]) -> None:
+        """Add what another process of the run wrote (`as_json`): its counts are this run's
+        too (`runner.parts`); statuses no operation documents were not written, nor needed."""
+        operations = written.get("operations")
+        properties = written.get("properties")
+        if not isinstance(operations, dict) or not isinstance(properties, dict):
+            raise ValueError("not a coverage.json: it has no operations or properties")
+        with self._lock:
+            for operation, statuses in operations.items():
+                for status, count in statuses.items():
+                    self.answers[operation, status] += int(count)
+            for prop, counts in properties.items():
+                self.exercised[prop] += int(counts["exercised"])
+                self.held[prop] += int(counts["held"])
+
     def as_markdown(self) -> str:
         every = sorted({s for statuses in documented_statuses().values() for s in statuses})
         lines = [

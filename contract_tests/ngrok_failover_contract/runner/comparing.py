@@ -154,6 +154,11 @@ def _refuse_split(options: Options) -> None:
             f"a comparison sends each request to one side, then the other: --workers "
             f"{options.workers} cannot be (give none, or 1)"
         )
+    if options.processes not in (None, 1):
+        raise OptionsError(
+            f"a comparison pairs each request with the other side's in one order: --processes "
+            f"{options.processes} cannot be (give none, or 1)"
+        )
     if options.shard is not None or options.require_coverage:
         raise OptionsError(
             "--shard and --require-coverage are a contract run's, not a comparison's"

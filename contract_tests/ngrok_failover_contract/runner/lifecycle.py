@@ -24,6 +24,7 @@ from ..live.sweep import Swept
 from ..reporting.findings import finding_from
 from .comparing import base_client, finish_other, other_side
 from .options import named
+from .parts import run_folder
 from .reference import reference_server
 from .session import ContractSession
 
@@ -54,7 +55,8 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
             options = contract.options
         client = base_client(contract, base_url)
         stack.callback(client.close)
-        journal = Journal(options.reports_dir / JOURNALS, options.run_id)
+        journals = run_folder(options.reports_dir, contract.part) / JOURNALS
+        journal = Journal(journals if options.base_url else None, options.run_id)
         contract.gate.journaled = journal.__contains__
         contract.ledger = ledger = Ledger(
             client=client,

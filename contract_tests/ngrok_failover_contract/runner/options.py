@@ -26,6 +26,7 @@ from ..core.profiles import PROFILES, Profile
 from ..core.spec import INSTALLED
 from ..live.marker import MARKER_RE, marker_of, new_run_id
 from ..live.safety import is_remote, max_rpm_for, profile_for, render_plan
+from .parts import MAX_PROCESSES
 
 KEY_ENV = "NGROK_API_KEY"
 # The key of a reference server the suite starts itself: not a secret, but redacted alike.
@@ -118,6 +119,15 @@ OPTIONS = (
         "reproduce one shard alone: of each test split --workers ways, run shard K only",
         env="SHARD",
         kind=int,
+    ),
+    Option(
+        "--processes",
+        "suite processes side by side, each running a share of the tests (default: one a "
+        "core, at most 4, against a server on this machine; 1 against a remote account)",
+        env="PROCESSES",
+        kind=int,
+        reproduce=False,  # which process runs a test does not change what it sends
+        command_only=True,
     ),
     Option(
         "--base-url",
@@ -286,6 +296,7 @@ class Options:
     reference_mode: str
     workers: int  # requests in flight at once (see drivers.workers)
     shard: int | None  # run only this shard (1-based) of each split test
+    processes: int | None  # suite processes side by side, when given (`runner.parts`)
     # Every option of the model (an extension's too) by dest, as its flag would give it.
     values: dict[str, object]
     extension: Extension = field(default=NO_EXTENSION, repr=False)
@@ -363,6 +374,11 @@ def resolve(
         if option.kind is int and (raw[option.dest] or 0) < 0:
             raise OptionsError(f"{option.named}: {raw[option.dest]} is below 0")
     workers, shard = _workers(raw["workers"], raw["shard"], by_dest)
+    processes = raw["processes"]
+    if processes is not None and not 1 <= processes <= MAX_PROCESSES:
+        raise OptionsError(
+            f"{by_dest['processes'].named}: {processes} is not between 1 and {MAX_PROCESSES}"
+        )
     run_id = raw["run_id"] or new_run_id()
     if MARKER_RE.match(marker_of(run_id)) is None:
         raise OptionsError(f"--run-id: {run_id!r} is not a run id like 20261126T074746Z-3f2a9c")
@@ -405,6 +421,7 @@ def resolve(
         reference_mode=reference_mode,
         workers=workers,
         shard=shard,
+        processes=processes,
         values=values,
         extension=extension,
         given=frozenset(dest for dest, value in raw.items() if value is not None),

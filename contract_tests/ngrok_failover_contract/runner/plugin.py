@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 
 import pytest
 
@@ -35,6 +35,7 @@ from .options import (
     COMPARE_OPTIONS,
     OTHER_KEY_ENV,
     PYTEST_OPTIONS,
+    Options,
     OptionsError,
     add_options,
     check_consent,
@@ -43,6 +44,7 @@ from .options import (
     plan,
     resolve,
 )
+from .parts import Part, PartError, assign, part_from_env
 from .progress import ProgressReport
 from .reproduce import reproduce_line
 from .session import ContractSession
@@ -89,7 +91,8 @@ def pytest_configure(config: pytest.Config) -> None:
         extension = merged([*(e for e in config.hook.pytest_contract_extension() if e), COMPARE])
         options = resolve(os.environ, config.invocation_params.args, extension=extension)
         check_consent(options)
-    except OptionsError as err:
+        part = part_from_env(os.environ)
+    except (OptionsError, PartError) as err:
         raise pytest.UsageError(str(err)) from None
     if options.dry_run:
         done = f"contract: {name_of('dry_run')}: nothing was sent"
@@ -103,14 +106,8 @@ def pytest_configure(config: pytest.Config) -> None:
         tally.observe(method, url, status)
         progress.answered()
 
-    gate = Gate(
-        options.marker,
-        max_rpm=options.max_rpm,
-        max_requests=options.profile.max_requests,
-        max_creates=options.profile.max_creates,
-        observe=observe,
-    )
-    config.stash[SESSION] = session = ContractSession(options, gate, coverage=tally)
+    gate = _gate(options, part, observe)
+    config.stash[SESSION] = session = ContractSession(options, gate, coverage=tally, part=part)
     try:
         compare = comparing.settings_of(options, os.environ)
     except OptionsError as err:
@@ -144,6 +141,17 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.xmlpath = str(options.reports_dir / "junit.xml")
 
 
+def _gate(options: Options, part: Part | None, observe: Callable[[str, str, int], None]) -> Gate:
+    share = part.count if part is not None else 1  # the run's budget, shared by its parts
+    return Gate(
+        options.marker,
+        max_rpm=options.max_rpm,
+        max_requests=options.profile.max_requests // share,
+        max_creates=options.profile.max_creates // share,
+        observe=observe,
+    )
+
+
 class _CollectionWatch:
     """A test module that cannot be collected is no pass: the run could not be made."""
 
@@ -162,9 +170,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     these answers", is the most general). The schema profile leaves out the tests that need
     a server that keeps state."""
     items.sort(key=lambda item: ORDER.index(item.path.name) if item.path.name in ORDER else 0)
-    if session_of(config).options.profile.semantic:
-        return
-    kept = [item for item in items if item.path.name not in SEMANTIC_MODULES]
+    contract = session_of(config)
+    kept = items
+    if not contract.options.profile.semantic:
+        kept = [item for item in kept if item.path.name not in SEMANTIC_MODULES]
+    if contract.part is not None:  # one share of the tests (`runner.parts`)
+        placed = assign([item.name for item in kept], contract.part.count)
+        number = contract.part.number
+        kept = [item for item, part in zip(kept, placed, strict=True) if part == number]
     config.hook.pytest_deselected(items=[item for item in items if item not in kept])
     items[:] = kept
 
@@ -228,7 +241,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     compared = contract.comparing is not None
     status = comparing.verdict(contract) if compared else verdict(contract)
     interrupted = contract.signalled is not None
-    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or interrupted:
+    # A part may get no test of a run whose tests are fewer than its parts (pytest -k).
+    empty = contract.part is not None and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED
+    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or interrupted or empty:
         session.exitstatus = status
     if compared:
         comparing.write_reports(contract, status, secrets(contract.options))

@@ -4,16 +4,16 @@ a subprocess, its events rendered on the console, its whole output kept in `pyte
 from __future__ import annotations
 
 import argparse
+import math
 import os
-import re
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
-from pathlib import Path
-from typing import IO
+
+import httpx
 
 from ..core.verdict import ExitStatus
+from ..live.safety import round_trip
 from ..reporting.console import (
     LOG_NAME,
     PREFIX,
@@ -38,20 +38,19 @@ from .options import (
     plan,
     resolve,
 )
+from .parts import processes_for, usable_cores
+from .run_parts import run_parts
 from .session_end import secrets
 from .stops import Stops, ignore_stops
+from .suite_end import copy_output, without_verdict
 
 DESCRIPTION = "Test a server of ngrok's Failover Backends API against its contract."
-# pytest's own code for a refused target (unreachable, key refused, wrong base path): the
-# suite's plugin sets every other status itself (`ExitStatus`).
-PYTEST_USAGE_ERROR = 4
 EPILOG = f"""\
 the API key: from ${KEY_ENV} only (never a flag, so it never shows in a command line)
 reports: reports/contract/ (summary.md first, coverage.md, junit.xml, {LOG_NAME})
 exit status: 0 conformant, 1 violations, 2 could not run, 3 inconclusive, 130 interrupted
 after a killed run: {PROG} cleanup --base-url URL (and cleanup --help)
 """
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def run(args: list[str], extension: Extension, stops: Stops) -> int:
@@ -84,6 +83,16 @@ def run(args: list[str], extension: Extension, stops: Stops) -> int:
         return ExitStatus.INTERRUPTED
     options.reports_dir.mkdir(parents=True, exist_ok=True)
     plugins = (extension.plugin,) if extension.plugin else ()
+    processes = processes_for(
+        options.processes,
+        remote=options.remote,
+        shard=options.shard is not None,
+        cores=usable_cores(),
+        round_trip_s=_round_trip(options),
+    )
+    if processes.count > 1:
+        print(f"{PREFIX} {processes.count} processes side by side ({processes.why})", flush=True)
+        return run_parts(options, processes, extra, plugins, stops)
     command = suite_command(
         *options.suite_argv(),
         f"--junitxml={options.reports_dir / 'junit.xml'}",
@@ -93,6 +102,18 @@ def run(args: list[str], extension: Extension, stops: Stops) -> int:
         plugins=plugins,
     )
     return run_suite(command, options, stops)
+
+
+def _round_trip(options: Options) -> float | None:
+    """The given server's round trip, for the choice of processes (None: the run starts its
+    own server, or its processes are decided without it). A server that does not answer
+    counts as a distant one: one process, whose preflight then names the problem."""
+    if options.base_url is None or options.processes is not None or options.remote:
+        return None
+    try:
+        return round_trip(options.base_url, options.api_key)
+    except (httpx.HTTPError, ValueError):
+        return math.inf
 
 
 def run_suite(
@@ -130,7 +151,7 @@ def run_suite(
         stops.attach(process)
         assert process.stdout is not None
         shown = sys.stdout if verbose else None
-        copy = threading.Thread(target=_copy, args=(process.stdout, log, shown, scrub))
+        copy = threading.Thread(target=copy_output, args=(process.stdout, log, shown, scrub))
         copy.start()
         screen = PlainScreen(sys.stdout) if verbose else screen_for(sys.stdout)
         console = console_type(screen, scrub, quiet=verbose)
@@ -139,7 +160,7 @@ def run_suite(
         copy.join()
     if ended is None:
         console.close()
-        return _without_verdict(console, returncode, log_path)
+        return without_verdict(console, returncode, log_path)
     console.end(ended, options.reports_dir)
     if returncode != ended.status:  # pytest's own end after the verdict (an internal error)
         console.say(f"pytest ended with status {returncode}: see {log_path}")
@@ -163,37 +184,3 @@ def _follow(read_end: int, console: RunConsole, stops: Stops) -> Ended | None:
             else:
                 console.handle(event)
     return ended
-
-
-def _copy(
-    output: IO[str], log: IO[str], shown: IO[str] | None, scrub: Callable[[str], str]
-) -> None:
-    for raw in output:
-        line = scrub(raw)
-        log.write(line)
-        log.flush()
-        if shown is not None:
-            shown.write(line)
-            shown.flush()
-
-
-def _without_verdict(console: RunConsole, returncode: int, log_path: Path) -> int:
-    """The suite ended before its verdict: a refused target (pytest's usage error, one
-    message), or a crash of its own (the log has it)."""
-    if returncode == PYTEST_USAGE_ERROR:
-        console.say(f"could not run: {usage_error(log_path)}")
-        return ExitStatus.CANNOT_RUN
-    console.say(f"the suite ended with status {returncode} before its verdict: see {log_path}")
-    if returncode < 0:  # killed by a signal
-        return ExitStatus.INTERRUPTED
-    return returncode or ExitStatus.VIOLATIONS  # no verdict is no pass
-
-
-def usage_error(log_path: Path) -> str:
-    """The message pytest printed for a usage error (`ERROR: ...` and what follows)."""
-    lines = [_ANSI.sub("", line) for line in log_path.read_text("utf-8").splitlines()]
-    start = next((i for i, line in enumerate(lines) if line.startswith("ERROR: ")), None)
-    if start is None:
-        return f"see {log_path}"
-    message = [line for line in lines[start:] if line.strip()]
-    return "\n".join([message[0].removeprefix("ERROR: "), *message[1:]])

@@ -17,6 +17,7 @@ from ..live.sweep import Swept
 from ..reporting.coverage import Coverage
 from ..reporting.findings import Finding
 from .options import Options
+from .parts import Part
 
 if TYPE_CHECKING:
     from .comparing import Comparing
@@ -39,6 +40,7 @@ class ContractSession:
     coverage: Coverage = field(default_factory=Coverage)
     judge: Judge = field(init=False)
     comparing: Comparing | None = None  # a comparison's other side (`runner.comparing`)
+    part: Part | None = None  # the share of the tests this process runs (`runner.parts`)
 
     def __post_init__(self) -> None:
         self.judge = Judge(self.coverage)

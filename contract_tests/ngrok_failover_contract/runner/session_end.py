@@ -3,17 +3,22 @@ the key scrubbed from every report."""
 
 from __future__ import annotations
 
+import json
 import os
 
 from ..compare.keys import OTHER_SIDE_KEY_ENV
 from ..core.registry import ContractViolation, Property
 from ..core.verdict import ExitStatus
-from ..reporting.findings import finding_from
+from ..reporting.coverage import Coverage
+from ..reporting.findings import Finding, finding_from
 from ..reporting.redaction import redact, redact_tree
 from ..reporting.summary import render_summary, status_of
 from .options import KEY_ENV, LOCAL_KEY, OTHER_KEY_ENV, Options
 from .reproduce import reproduce_line
 from .session import ContractSession
+
+# A part's facts (`runner.parts`), beside its summary, for the command's merged summary.
+PART_FACTS = "facts.json"
 
 
 def secrets(options: Options) -> tuple[str, ...]:
@@ -41,10 +46,18 @@ def write_reports(contract: ContractSession, status: ExitStatus) -> None:
         status=status,
         footer=_run_facts(contract, status),
     )
-    for secret in secrets(options):
-        summary = redact(summary, secret)
+    summary = redact_all(summary, secrets(options))
     (options.reports_dir / "summary.md").write_text(summary, encoding="utf-8")
     contract.coverage.write(options.reports_dir)
+    if contract.part is not None:  # what the command's merged summary says of this part
+        facts = [redact_all(fact, secrets(options)) for fact in _run_facts(contract, status)]
+        (options.reports_dir / PART_FACTS).write_text(json.dumps(facts) + "\n", "utf-8")
+
+
+def redact_all(text: str, hidden: tuple[str, ...]) -> str:
+    for secret in hidden:
+        text = redact(text, secret)
+    return text
 
 
 def scrub_reports(contract: ContractSession) -> None:
@@ -55,15 +68,22 @@ def scrub_reports(contract: ContractSession) -> None:
 
 def _require_coverage(contract: ContractSession) -> None:
     """With --require-coverage, a documented status never seen is a finding (exit 1)."""
-    missing = contract.coverage.missing()
-    if contract.options.require_coverage and missing and contract.cannot_run is None:
-        shown = ", ".join(f"{operation} {status}" for operation, status in missing)
-        violation = ContractViolation(
-            Property.DOCUMENTED_STATUSES_SEEN,
-            f"no answer of the run showed these documented statuses: {shown} "
-            "(coverage.md has the whole table)",
-        )
-        contract.findings.extend(finding_from("(coverage)", violation))
+    if contract.options.require_coverage and contract.cannot_run is None:
+        contract.findings.extend(coverage_findings(contract.coverage))
+
+
+def coverage_findings(coverage: Coverage) -> list[Finding]:
+    """--require-coverage's finding: the documented statuses no answer showed, if any."""
+    missing = coverage.missing()
+    if not missing:
+        return []
+    shown = ", ".join(f"{operation} {status}" for operation, status in missing)
+    violation = ContractViolation(
+        Property.DOCUMENTED_STATUSES_SEEN,
+        f"no answer of the run showed these documented statuses: {shown} "
+        "(coverage.md has the whole table)",
+    )
+    return finding_from("(coverage)", violation)
 
 
 def _run_facts(contract: ContractSession, status: ExitStatus) -> list[str]:

@@ -30,13 +30,12 @@ def ignore_stops() -> None:
 
 
 class Stops:
-    """Every stop this process receives, passed on to the child once it is ready."""
+    """Every stop this process receives, passed on to each child once it is ready."""
 
     def __init__(self) -> None:
         self.received: list[signal.Signals] = []
-        self._child: subprocess.Popen[Any] | None = None
-        self._ready = False
-        self._passed = 0  # how many of `received` the child was sent
+        # Each child that takes the stops: whether it is ready, how many it was sent.
+        self._children: list[_Child] = []
         self._previous: dict[signal.Signals, Handler] = {}
 
     def catch(self) -> Stops:
@@ -57,12 +56,15 @@ class Stops:
         return self.received[0].name if self.received else None
 
     def attach(self, child: subprocess.Popen[Any]) -> None:
-        """The child that will take the stops, once ready."""
-        self._child = child
+        """A child that will take the stops, once ready (a run may have several)."""
+        self._children.append(_Child(child))
 
-    def ready(self) -> None:
-        """The child's handlers are installed: what was held is passed on now."""
-        self._ready = True
+    def ready(self, child: subprocess.Popen[Any] | None = None) -> None:
+        """`child`'s handlers are installed (None: every child's): what was held is passed
+        on to it now."""
+        for each in self._children:
+            if child is None or each.process is child:
+                each.ready = True
         self._pass_on()
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
@@ -70,11 +72,18 @@ class Stops:
         self._pass_on()
 
     def _pass_on(self) -> None:
-        child = self._child
-        if child is None or not self._ready:
-            return
-        while self._passed < len(self.received):
-            signum = self.received[self._passed]
-            self._passed += 1
-            if child.poll() is None:
-                child.send_signal(signum)
+        for child in self._children:
+            if not child.ready:
+                continue
+            while child.passed < len(self.received):
+                signum = self.received[child.passed]
+                child.passed += 1
+                if child.process.poll() is None:
+                    child.process.send_signal(signum)
+
+
+class _Child:
+    def __init__(self, process: subprocess.Popen[Any]) -> None:
+        self.process = process
+        self.ready = False
+        self.passed = 0  # how many of the stops received it was sent

@@ -37,7 +37,7 @@ def test_operation_honours_spec(contract: ContractSession, ledger: Ledger, label
         lane = ledger.lane(shard.seed)
         checks = [auth_probes_once(ledger.auth_proven, run.api_key)]
         checks += model_checks(lane.oracle) if lane.stateful else []
-        with gated_session(contract.gate) as session:
+        with gated_session(contract.gate, lane.client.base_url) as session:
             kwargs = call_kwargs(lane, session)
 
             def check(case: Case) -> None:

@@ -20,7 +20,7 @@ def test_links_chain_operations(contract: ContractSession, ledger: Ledger) -> No
 
     def one(shard: Shard) -> None:
         lane = ledger.lane(shard.seed)
-        with gated_session(contract.gate) as session:
+        with gated_session(contract.gate, lane.client.base_url) as session:
             checks = [auth_probes_once(ledger.auth_proven, run.api_key), *model_checks(lane.oracle)]
             machine = seed(shard.seed)(links_machine(linked, lane, session, checks))
             machine.run(settings=run.hypothesis_settings(shard.examples))

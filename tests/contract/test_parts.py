@@ -1,0 +1,290 @@
+"""A run in parts (`runner.parts`): several suite processes side by side, one run's verdict.
+
+Unit tests pin how tests are shared, how parts are named and counted, and how their reports
+merge; whole runs show that two parts on one server leave a user's backends alone and report
+as one run, and that a fault only one part's tests catch fails the run.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import re
+import signal
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from ngrok_failover_contract.live.marker import MARKER_RE, marker_of
+from ngrok_failover_contract.reporting.coverage import Coverage
+from ngrok_failover_contract.reporting.events import Collected, Ended, Finished, Requests
+from ngrok_failover_contract.reporting.merge import merge_junit, merged_end
+from ngrok_failover_contract.runner.parts import (
+    MAX_PROCESSES,
+    Part,
+    PartError,
+    assign,
+    part_from_env,
+    part_run_id,
+    processes_for,
+    weight,
+)
+from ngrok_failover_contract.runner.run_parts import _follow, _Launched
+from ngrok_failover_contract.runner.stops import Stops
+
+from .accounts import account
+from .helpers import CI_SEED, run_contract
+
+TESTS = [
+    "test_links_chain_operations",
+    "test_backends_behave_like_the_model",
+    "test_every_page_followed_lists_each_existing_backend_once_newest_first",
+    "test_operation_honours_spec[POST /backends/failover]",
+    "test_operation_honours_spec[GET /backends/failover]",
+    "test_operation_honours_spec[GET /backends/failover/{id}]",
+    "test_deleted_backend_is_gone_everywhere",
+    "test_ids_one_edit_away_are_not_found",
+]
+TEST_LINE = re.compile(r"^\s+\[\s*(\d+)/(\d+)\] (\S+)\s+(.+?)  \(")
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4])
+def test_every_test_has_one_part_whatever_the_order_they_come_in(count: int) -> None:
+    placed = assign(TESTS, count)
+    assert all(1 <= part <= count for part in placed)
+    shuffled = list(reversed(TESTS))
+    again = dict(zip(shuffled, assign(shuffled, count), strict=True))
+    assert again == dict(zip(TESTS, placed, strict=True))  # the order of collection is no matter
+    if count > 1:  # the heaviest alone, the rest shared out
+        loads = [
+            sum(weight(t) for t, p in zip(TESTS, placed, strict=True) if p == k) for k in (1, 2)
+        ]
+        assert placed[0] != placed[1] and max(loads) < sum(weight(t) for t in TESTS)
+
+
+def test_a_part_has_a_run_id_of_its_own_in_the_marker_s_form() -> None:
+    run_id = "20261201T101500Z-3f2a9c"
+    ids = [part_run_id(run_id, number) for number in (1, 2, 3)]
+    assert ids[0] == run_id
+    assert len(set(ids)) == 3
+    assert all(MARKER_RE.match(marker_of(i)) for i in ids)
+    assert all(i.startswith("20261201T101500Z-") for i in ids)
+
+
+def test_a_malformed_part_is_refused_by_name() -> None:
+    assert part_from_env({}) is None
+    assert part_from_env({"NGROK_FAILOVER_CONTRACT_PART": "2/3"}) == Part(2, 3)
+    for raw in ("2", "a/b", "0/2", "3/2"):
+        with pytest.raises(PartError, match="NGROK_FAILOVER_CONTRACT_PART"):
+            part_from_env({"NGROK_FAILOVER_CONTRACT_PART": raw})
+
+
+def test_processes_follow_the_cores_only_where_no_account_is_at_stake() -> None:
+    local = {"remote": False, "shard": False}
+    assert processes_for(None, cores=2, **local).count == 2
+    assert processes_for(None, cores=64, **local).count == MAX_PROCESSES
+    assert processes_for(None, cores=None, **local).count == 1
+    assert processes_for(3, cores=1, **local).count == 3  # as given
+    remote = processes_for(None, remote=True, shard=False, cores=8)
+    assert remote.count == 1 and "rate limit" in remote.why
+    assert processes_for(None, remote=False, shard=True, cores=8).count == 1
+    near = processes_for(None, cores=2, round_trip_s=0.0004, **local)
+    assert near.count == 2 and "one a core" in near.why
+    assert processes_for(None, cores=2, round_trip_s=0.02, **local).count == 2  # workers hide it
+    far = processes_for(None, cores=2, round_trip_s=0.15, **local)
+    assert far.count == 1 and "150 ms" in far.why and "network" in far.why
+
+
+def test_stops_reach_each_part_once_it_is_ready() -> None:
+    class Child:
+        def __init__(self) -> None:
+            self.sent: list[int] = []
+
+        def poll(self) -> None:
+            return None
+
+        def send_signal(self, signum: int) -> None:
+            self.sent.append(signum)
+
+    first, second = Child(), Child()
+    stops = Stops()
+    stops.attach(first)  # type: ignore[arg-type]
+    stops.attach(second)  # type: ignore[arg-type]
+    stops._on_signal(signal.SIGINT, None)  # held: nobody is ready
+    assert first.sent == second.sent == []
+    stops.ready(first)  # type: ignore[arg-type]
+    assert first.sent == [signal.SIGINT] and second.sent == []
+    stops.ready(second)  # type: ignore[arg-type]
+    stops._on_signal(signal.SIGTERM, None)
+    assert first.sent == [signal.SIGINT, signal.SIGTERM]
+    assert second.sent == [signal.SIGINT, signal.SIGTERM]
+
+
+def test_the_parts_coverage_adds_up() -> None:
+    one, two, whole = Coverage(), Coverage(), Coverage()
+    for coverage, answers in ((one, [404, 200]), (two, [404, 401])):
+        for status in answers:
+            coverage.observe("GET", "http://h/backends/failover/bkdfo_x", status)
+            whole.observe("GET", "http://h/backends/failover/bkdfo_x", status)
+        coverage.checked("get_answers_200", held=status != 401)
+        whole.checked("get_answers_200", held=status != 401)
+    merged = Coverage()
+    merged.add(one.as_json())
+    merged.add(two.as_json())
+    assert merged.as_json() == whole.as_json()
+    with pytest.raises(ValueError, match=r"coverage\.json"):
+        merged.add({"operations": []})
+
+
+def test_the_parts_junit_is_one_suite_of_all_their_cases(tmp_path: Path) -> None:
+    def written(name: str, cases: list[str], failures: int) -> Path:
+        body = "".join(f'<testcase classname="suite" name="{case}" />' for case in cases)
+        path = tmp_path / f"{name}.xml"
+        path.write_text(
+            f'<testsuites><testsuite name="contract" tests="{len(cases)}" errors="0" '
+            f'failures="{failures}" skipped="0" time="{len(cases)}.5">{body}</testsuite>'
+            "</testsuites>"
+        )
+        return path
+
+    merge_junit([written("a", ["x", "y"], 1), written("b", ["z"], 0)], tmp_path / "out.xml")
+    suite = ET.parse(tmp_path / "out.xml").getroot().find("testsuite")
+    assert suite is not None
+    assert [case.get("name") for case in suite.findall("testcase")] == ["x", "y", "z"]
+    assert (suite.get("tests"), suite.get("failures"), suite.get("time")) == ("3", "1", "2.500")
+
+
+def test_the_parts_ends_are_one_run_s_end() -> None:
+    ends = [
+        Ended(0, (), requests=10, creates=3, removed=3),
+        Ended(1, (), requests=5, creates=2, removed=None, left=("bkdfo_b",), signalled="SIGINT"),
+    ]
+    end = merged_end(ends, 130, [])
+    assert (end.requests, end.creates, end.removed, end.left) == (15, 5, 3, ("bkdfo_b",))
+    assert (end.status, end.signalled, end.cannot_run) == (130, "SIGINT", None)
+
+
+def _test_lines(output: str) -> list[tuple[int, int, str, str]]:
+    found = []
+    for line in output.splitlines():
+        match = TEST_LINE.match(line)
+        if match:
+            found.append((int(match[1]), int(match[2]), match[3], match[4]))
+    return found
+
+
+@pytest.mark.slow
+def test_two_parts_on_one_server_leave_its_backends_alone_and_report_as_one_run(
+    tmp_path: Path,
+) -> None:
+    """Each part sees the other's backends as another client's: both pass, the user's
+    backends come out as they were, and the reports are one run's."""
+    with account() as acct:
+        before = acct.listing()
+        verdict = run_contract(
+            tmp_path,
+            f"--base-url={acct.server.base_url}",
+            f"--seed={CI_SEED}",
+            env={"PROCESSES": "2", "NGROK_API_KEY": acct.server.api_key},
+        )
+        assert verdict.returncode == 0, verdict.output[-3000:]
+        assert acct.listing() == before
+        assert not acct.changes_naming_production()
+    assert "2 processes side by side (as given)" in verdict.output
+    lines = _test_lines(verdict.output)
+    total = lines[0][1]
+    assert [number for number, *_ in lines] == list(range(1, total + 1))
+    assert {of for _, of, *_ in lines} == {total}
+    assert len({test for *_, test in lines}) == total  # each test once, in one part or the other
+    assert {outcome for _, _, outcome, _ in lines} <= {"passed", "skipped"}
+    parts = [tmp_path / "parts" / str(number) for number in (1, 2)]
+    run_ids = [line for line in verdict.summary.splitlines() if "Run id:" in line]
+    assert len(run_ids) == 2 and run_ids[0].startswith("- Part 1:"), verdict.summary
+    suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
+    assert suite is not None and len(suite.findall("testcase")) == total
+    merged = json.loads((tmp_path / "coverage.json").read_text())
+    each = [json.loads((part / "coverage.json").read_text()) for part in parts]
+    for operation, statuses in merged["operations"].items():
+        for status, count in statuses.items():
+            assert count == sum(p["operations"][operation][status] for p in each)
+    assert acct.server.api_key not in (tmp_path / "pytest.log").read_text()
+
+
+@pytest.mark.slow
+def test_a_fault_one_part_catches_fails_the_whole_run(tmp_path: Path) -> None:
+    """Without --base-url each part plants the fault in a reference server of its own; the
+    tests that catch it run in one part, and the run fails with their finding."""
+    verdict = run_contract(
+        tmp_path,
+        f"--seed={CI_SEED}",
+        "--mutant=id_case_insensitive",
+        "--",
+        "-k",
+        "test_ids_one_edit_away or test_deleted_backend or test_keys_one_edit_away",
+        env={"PROCESSES": "2"},
+    )
+    assert verdict.returncode == 1, verdict.output[-3000:]
+    assert "2 processes side by side" in verdict.output
+    outcomes = {test: outcome for *_, outcome, test in _test_lines(verdict.output)}
+    assert outcomes["suite/test_lifecycle.py::test_ids_one_edit_away_are_not_found"] == "FAILED"
+    assert (
+        outcomes["suite/test_lifecycle.py::test_keys_one_edit_away_are_refused_on_every_operation"]
+        == "passed"
+    )
+    assert "FAIL" in verdict.summary and "near_miss_id_not_found" in verdict.summary, (
+        verdict.summary
+    )
+
+
+def test_a_part_with_no_test_is_no_failure_and_coverage_is_judged_once(tmp_path: Path) -> None:
+    """One test, two parts: one has nothing to run. --require-coverage is the whole run's:
+    the statuses one test never shows are one finding, not one a part."""
+    verdict = run_contract(
+        tmp_path,
+        f"--seed={CI_SEED}",
+        "--require-coverage",
+        "--",
+        "-k",
+        "test_never_created_id_is_404",
+        env={"PROCESSES": "2"},
+    )
+    assert verdict.returncode == 1, verdict.output[-3000:]
+    assert "2 processes side by side" in verdict.output
+    assert [(n, of) for n, of, *_ in _test_lines(verdict.output)] == [(1, 1)]
+    assert verdict.summary.count("documented_statuses_seen") == 1, verdict.summary
+
+
+def test_the_console_counts_every_part_s_tests_before_it_shows_one() -> None:
+    """A part may finish a test before the other has collected: that line waits, so it is
+    numbered of all the run's tests; the requests told are every part's."""
+
+    class Console:
+        def __init__(self) -> None:
+            self.seen: list[object] = []
+
+        def handle(self, event: object) -> None:
+            self.seen.append(event)
+
+        def say(self, text: str) -> None:
+            self.seen.append(text)
+
+    launched = [_Launched(Part(n, 2), Path(), None, -1, None) for n in (1, 2)]  # type: ignore[arg-type]
+    inbox: queue.Queue[tuple[int, object]] = queue.Queue()
+    done = Finished("suite/test_a.py::test_a", "passed", 3, 0.1)
+    end = Ended(0, (), requests=3, creates=0, removed=0)
+    for item in [
+        (0, Collected(2)),
+        (0, Requests(3)),
+        (0, done),
+        (1, Collected(5)),
+        (1, Requests(4)),
+        (0, end),
+        (0, None),
+        (1, None),
+    ]:
+        inbox.put(item)
+    console = Console()
+    _follow(launched, inbox, console, Stops())  # type: ignore[arg-type]
+    assert console.seen == [Collected(7), Requests(3), done, Requests(7)]
+    assert launched[0].ended == end and launched[1].ended is None
