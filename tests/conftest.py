@@ -15,4 +15,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     # make test runs its tests side by side already (pytest -n 3 on 2 cores): each contract
     # run they start is one suite process unless a test asks for parts (test_parts.py does).
-    os.environ.setdefault("PROCESSES", "1")
+    # Empty counts as unset (make exports the variable empty when it is not given).
+    if not os.environ.get("PROCESSES"):
+        os.environ["PROCESSES"] = "1"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from mutation.asgi import ASGIApp, Fault, Reply, Request
 from mutation.rewrite import rewrite_field
 from ngrok_failover_contract.core.verdict import ExitStatus
@@ -28,16 +30,19 @@ def answers_every_create_with_the_example(app: ASGIApp) -> ASGIApp:
     return Fault(app, on_reply=on_reply)
 
 
-def _run_against_a_stateless_server(reports: Path, *args: str) -> Verdict:
+def _run_against_a_stateless_server(reports: Path, *args: str, processes: int = 1) -> Verdict:
     with serve_in_thread(wrap=answers_every_create_with_the_example) as server:
         common = (f"--seed={CI_SEED}", f"--base-url={server.base_url}", *args)
-        return run_contract(reports, *common, env={"NGROK_API_KEY": server.api_key})
+        env = {"NGROK_API_KEY": server.api_key, "PROCESSES": str(processes)}
+        return run_contract(reports, *common, env=env)
 
 
+@pytest.mark.parametrize("processes", [1, 2])
 def test_a_stateless_server_is_named_once_and_pointed_to_the_schema_profile(
-    tmp_path: Path,
+    tmp_path: Path, processes: int
 ) -> None:
-    semantic = _run_against_a_stateless_server(tmp_path)
+    """Once, in a run of two parts too: both find it, the summary says it once."""
+    semantic = _run_against_a_stateless_server(tmp_path, processes=processes)
     assert semantic.returncode == ExitStatus.CANNOT_RUN, semantic.output[-3000:]
     assert "keeps no state" in semantic.output and "--profile schema" in semantic.output
     assert semantic.summary.count("keeps no state") == 1, semantic.summary

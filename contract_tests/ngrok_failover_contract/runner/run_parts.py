@@ -36,7 +36,7 @@ from .command import suite_command
 from .options import Options
 from .parts import PART_ENV, PARTS_DIR, Part, Processes, part_folder, part_run_id
 from .reproduce import reproduce_line
-from .session_end import PART_FACTS, coverage_findings, redact_all, secrets
+from .session_end import COULD_NOT_RUN, PART_FACTS, coverage_findings, redact_all, secrets
 from .stops import Stops, ignore_stops
 from .suite_end import copy_output, without_verdict
 
@@ -226,12 +226,10 @@ def _merged(
         status = ExitStatus.CANNOT_RUN
     facts = [
         f"Processes: {processes.count} side by side ({processes.why}), each with a share of "
-        f"the tests; each one's reports in {PARTS_DIR}/K/"
+        f"the tests; each one's reports in {PARTS_DIR}/K/",
+        *([f"{COULD_NOT_RUN} {cannot_run}"] if cannot_run else []),
+        *part_facts(launched),
     ]
-    for each in launched:
-        path = each.folder / PART_FACTS
-        with contextlib.suppress(OSError, ValueError):
-            facts += [f"Part {each.part.number}: {fact}" for fact in json.loads(path.read_text())]
     summary = render_summary(
         findings,
         seed=options.seed,
@@ -248,6 +246,21 @@ def _merged(
     for secret in hidden:
         redact_tree(reports, secret)
     return merged_end(ends, int(status), findings)
+
+
+def part_facts(launched: list[_Launched]) -> list[str]:
+    """Each part's facts for the run's summary, as "Part K: ...", but why it could not run:
+    that is the run's (`_merged` says it once, as every part that met it would)."""
+    shown: list[str] = []
+    for each in launched:
+        with contextlib.suppress(OSError, ValueError):
+            facts = json.loads((each.folder / PART_FACTS).read_text())
+            shown += [
+                f"Part {each.part.number}: {fact}"
+                for fact in facts
+                if not str(fact).startswith(COULD_NOT_RUN)
+            ]
+    return shown
 
 
 def _join_logs(launched: list[_Launched], out: Path) -> None:

@@ -17,6 +17,8 @@ from .options import KEY_ENV, LOCAL_KEY, OTHER_KEY_ENV, Options
 from .reproduce import reproduce_line
 from .session import ContractSession
 
+# How a summary's facts say why the run could not run.
+COULD_NOT_RUN = "Could not run:"
 # A part's facts (`runner.parts`), beside its summary, for the command's merged summary.
 PART_FACTS = "facts.json"
 
@@ -102,7 +104,7 @@ def _run_facts(contract: ContractSession, status: ExitStatus) -> list[str]:
         f"Workers: {options.workers} ({contract.workers_why})",
     ]
     if contract.cannot_run is not None:
-        facts.append(f"Could not run: {contract.cannot_run}")
+        facts.append(f"{COULD_NOT_RUN} {contract.cannot_run}")
     if swept is not None:
         left = f"; NOT deleted: {sorted(swept.left)}" if swept.left else "; none left"
         facts.append(f"Cleanup: deleted {len(swept.removed)} backends this run created{left}")
