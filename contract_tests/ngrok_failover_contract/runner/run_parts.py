@@ -40,9 +40,6 @@ from .session_end import COULD_NOT_RUN, PART_FACTS, coverage_findings, redact_al
 from .stops import Stops, ignore_stops
 from .suite_end import copy_output, without_verdict
 
-# A part's command line drops what only the whole run can decide.
-WHOLE_RUN_FLAGS = ("--require-coverage",)
-
 
 @dataclass
 class _Launched:
@@ -57,9 +54,7 @@ class _Launched:
 def part_argv(options: Options, part: Part, folder: Path) -> list[str]:
     """The suite's flags for one part: its own run id and reports, the run's other options."""
     argv = [
-        arg
-        for arg in options.suite_argv()
-        if not arg.startswith(("--run-id=", "--reports-dir=", *WHOLE_RUN_FLAGS))
+        arg for arg in options.suite_argv() if not arg.startswith(("--run-id=", "--reports-dir="))
     ]
     return [
         *argv,
