@@ -199,6 +199,9 @@ def test_two_parts_on_one_server_leave_its_backends_alone_and_report_as_one_run(
     assert len({test for *_, test in lines}) == total  # each test once, in one part or the other
     assert {outcome for _, _, outcome, _ in lines} <= {"passed", "skipped"}
     parts = [tmp_path / "parts" / str(number) for number in (1, 2)]
+    requests = [int(n) for n in re.findall(r"^- Part \d: Requests: (\d+)", verdict.summary, re.M)]
+    (whole,) = re.findall(r"^- Requests: (\d+) .*, in all parts$", verdict.summary, re.M)
+    assert len(requests) == 2 and int(whole) == sum(requests), verdict.summary
     run_ids = [line for line in verdict.summary.splitlines() if "Run id:" in line]
     assert len(run_ids) == 2 and run_ids[0].startswith("- Part 1:"), verdict.summary
     suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")

@@ -36,7 +36,14 @@ from .command import suite_command
 from .options import Options
 from .parts import PART_ENV, PARTS_DIR, Part, Processes, part_folder, part_run_id
 from .reproduce import reproduce_line
-from .session_end import COULD_NOT_RUN, PART_FACTS, coverage_findings, redact_all, secrets
+from .session_end import (
+    COULD_NOT_RUN,
+    PART_FACTS,
+    Spent,
+    coverage_findings,
+    redact_all,
+    secrets,
+)
 from .stops import Stops, ignore_stops
 from .suite_end import copy_output, without_verdict
 
@@ -223,7 +230,7 @@ def _merged(
         f"Processes: {processes.count} side by side ({processes.why}), each with a share of "
         f"the tests; each one's reports in {PARTS_DIR}/K/",
         *([f"{COULD_NOT_RUN} {cannot_run}"] if cannot_run else []),
-        *part_facts(launched),
+        *part_facts(options, launched),
     ]
     summary = render_summary(
         findings,
@@ -243,19 +250,21 @@ def _merged(
     return merged_end(ends, int(status), findings)
 
 
-def part_facts(launched: list[_Launched]) -> list[str]:
-    """Each part's facts for the run's summary, as "Part K: ...", but why it could not run:
-    that is the run's (`_merged` says it once, as every part that met it would)."""
+def part_facts(options: Options, launched: list[_Launched]) -> list[str]:
+    """The run's requests (all parts'), then each part's facts as "Part K: ...", but why it
+    could not run: that is the run's (`_merged` says it once, as every part met it)."""
+    spent: list[Spent] = []
     shown: list[str] = []
     for each in launched:
-        with contextlib.suppress(OSError, ValueError):
-            facts = json.loads((each.folder / PART_FACTS).read_text())
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            written = json.loads((each.folder / PART_FACTS).read_text())
+            spent.append(Spent(**written["spent"]))
             shown += [
                 f"Part {each.part.number}: {fact}"
-                for fact in facts
+                for fact in written["facts"]
                 if not str(fact).startswith(COULD_NOT_RUN)
             ]
-    return shown
+    return [f"{Spent.total(spent).fact(options)}, in all parts", *shown]
 
 
 def _join_logs(launched: list[_Launched], out: Path) -> None:

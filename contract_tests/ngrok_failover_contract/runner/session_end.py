@@ -3,8 +3,10 @@ the key scrubbed from every report."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+from dataclasses import dataclass
 
 from ..compare.keys import OTHER_SIDE_KEY_ENV
 from ..core.registry import ContractViolation, Property
@@ -53,7 +55,8 @@ def write_reports(contract: ContractSession, status: ExitStatus) -> None:
     contract.coverage.write(options.reports_dir)
     if contract.part is not None:  # what the command's merged summary says of this part
         facts = [redact_all(fact, secrets(options)) for fact in _run_facts(contract, status)]
-        (options.reports_dir / PART_FACTS).write_text(json.dumps(facts) + "\n", "utf-8")
+        written = {"facts": facts, "spent": dataclasses.asdict(_spent(contract))}
+        (options.reports_dir / PART_FACTS).write_text(json.dumps(written) + "\n", "utf-8")
 
 
 def redact_all(text: str, hidden: tuple[str, ...]) -> str:
@@ -90,19 +93,41 @@ def coverage_findings(coverage: Coverage) -> list[Finding]:
     return finding_from("(coverage)", violation)
 
 
-def _run_facts(contract: ContractSession, status: ExitStatus) -> list[str]:
-    """What the run spent and what it left: requests, 429s waited out, cleanup."""
-    options, gate, swept = contract.options, contract.gate, contract.swept
-    rate = f"at most {options.max_rpm}/min" if options.max_rpm else "no rate limit"
-    ledger = contract.ledger
+@dataclass(frozen=True, slots=True)
+class Spent:
+    """What a run (or a part of one) sent and made."""
+
+    requests: int
+    creates: int  # create requests: many are refused on purpose
+    created: int  # backends created
+    rate_limited: int  # 429 answers waited out
+
+    def fact(self, options: Options) -> str:
+        rate = f"at most {options.max_rpm}/min" if options.max_rpm else "no rate limit"
+        return (
+            f"Requests: {self.requests} ({rate}), create requests: {self.creates}, "
+            f"backends created: {self.created}, 429 answers waited out: {self.rate_limited}"
+        )
+
+    @classmethod
+    def total(cls, parts: list[Spent]) -> Spent:
+        return cls(*(sum(getattr(p, f.name) for p in parts) for f in dataclasses.fields(cls)))
+
+
+def _spent(contract: ContractSession) -> Spent:
+    ledger, gate = contract.ledger, contract.gate
     created = 0 if ledger is None else len(ledger.created)
     if ledger is not None and ledger.other is not None:
         created += len(ledger.other.created)
+    return Spent(gate.requests, gate.creates, created, gate.rate_limited)
+
+
+def _run_facts(contract: ContractSession, status: ExitStatus) -> list[str]:
+    """What the run spent and what it left: requests, 429s waited out, cleanup."""
+    options, swept = contract.options, contract.swept
     facts = [
         f"Run id: {options.run_id} (the marker of every backend it created)",
-        # Create requests and backends differ: many creates are refused on purpose.
-        f"Requests: {gate.requests} ({rate}), create requests: {gate.creates}, "
-        f"backends created: {created}, 429 answers waited out: {gate.rate_limited}",
+        _spent(contract).fact(options),
         f"Workers: {options.workers} ({contract.workers_why})",
     ]
     if contract.cannot_run is not None:
