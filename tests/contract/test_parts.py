@@ -25,6 +25,7 @@ from ngrok_failover_contract.runner.parts import (
     Part,
     PartError,
     assign,
+    in_suite_order,
     part_from_env,
     part_run_id,
     processes_for,
@@ -290,3 +291,17 @@ def test_the_console_counts_every_part_s_tests_before_it_shows_one() -> None:
     _follow(launched, inbox, console, Stops())  # type: ignore[arg-type]
     assert console.seen == [Collected(7), Requests(3), done, Requests(7)]
     assert launched[0].ended == end and launched[1].ended is None
+
+
+def test_the_parts_findings_come_in_the_suite_s_order() -> None:
+    """As one process would have found them: the directed scenarios' (the plainest) first,
+    what no test found (the cleanup's, the coverage's) last."""
+    tests = [
+        "(cleanup)",
+        "suite/test_histories.py::test_concurrent_calls_have_an_order_the_model_explains",
+        "suite/test_stateful.py::test_links_chain_operations",
+        "suite/test_lifecycle.py::test_update_keeps_absent_fields_and_replaces_present_ones",
+        "suite/test_model.py::test_backends_behave_like_the_model",
+    ]
+    ordered = sorted(tests, key=in_suite_order)
+    assert ordered == [tests[3], tests[4], tests[2], tests[1], tests[0]]

@@ -49,6 +49,26 @@ DEFAULT_WEIGHT = 0.05
 LATENCY_BOUND_S = MAX_CHOSEN_WORKERS * SUITE_S_PER_REQUEST
 
 
+# The suite's order of its test modules (`runner.plugin` sorts by it): the directed
+# scenarios first (the plainest findings), the histories of several threads last.
+ORDER = (
+    "test_lifecycle.py",
+    "test_accounts.py",
+    "test_paging.py",
+    "test_model.py",
+    "test_schema.py",
+    "test_stateful.py",
+    "test_histories.py",
+)
+
+
+def in_suite_order(test: str) -> int:
+    """Where a test's module comes in `ORDER` (a finding of no test, the cleanup's or the
+    coverage's, after all)."""
+    module = test.split("::", 1)[0].rsplit("/", 1)[-1]
+    return ORDER.index(module) if module in ORDER else len(ORDER)
+
+
 class PartError(ValueError):
     """A part that is no part of a run (`PART_ENV` malformed)."""
 

@@ -44,7 +44,7 @@ from .options import (
     plan,
     resolve,
 )
-from .parts import Part, PartError, assign, part_from_env
+from .parts import ORDER, Part, PartError, assign, part_from_env
 from .progress import ProgressReport
 from .reproduce import reproduce_line
 from .session import ContractSession
@@ -52,16 +52,6 @@ from .session_end import scrub_reports, secrets, verdict, write_reports
 
 SESSION = pytest.StashKey[ContractSession]()
 PROGRESS = pytest.StashKey[ProgressReport]()
-# The tests that need a server that keeps state; the `schema` profile leaves them out.
-ORDER = (
-    "test_lifecycle.py",
-    "test_accounts.py",
-    "test_paging.py",
-    "test_model.py",
-    "test_schema.py",
-    "test_stateful.py",
-    "test_histories.py",
-)
 SEMANTIC_MODULES = (
     "test_accounts.py",
     "test_histories.py",

@@ -34,7 +34,15 @@ from ..reporting.redaction import redact_tree
 from ..reporting.summary import render_summary, status_of
 from .command import suite_command
 from .options import Options
-from .parts import PART_ENV, PARTS_DIR, Part, Processes, part_folder, part_run_id
+from .parts import (
+    PART_ENV,
+    PARTS_DIR,
+    Part,
+    Processes,
+    in_suite_order,
+    part_folder,
+    part_run_id,
+)
 from .reproduce import reproduce_line
 from .session_end import (
     COULD_NOT_RUN,
@@ -218,7 +226,9 @@ def _merged(
 ) -> Ended:
     """The run's end and reports from its parts'."""
     ends = [each.ended for each in launched if each.ended is not None]
-    findings: list[Finding] = [finding for end in ends for finding in end.findings]
+    # In the suite's order, as one process would have found them: the plainest first.
+    found = [finding for end in ends for finding in end.findings]
+    findings: list[Finding] = sorted(found, key=lambda f: in_suite_order(f.test))
     coverage = merged_coverage([each.folder for each in launched])
     cannot_run = next((end.cannot_run for end in ends if end.cannot_run), None)
     if options.require_coverage and cannot_run is None:
