@@ -101,6 +101,8 @@ def measure(chosen: Plan) -> tuple[dict[Key, list[ToolRun]], list[float]]:
                         delay_ms=delay,
                         workers=(workers or None) if tool == "suite" else max(1, workers),
                         cap_seconds=chosen.cap,
+                        # N workers given: N in flight, in one process, like st run's N.
+                        processes=1 if workers != CHOSEN and tool == "suite" else None,
                     )
                     runs.setdefault((tool, delay, workers), []).append(run)
                     loads.append(os.getloadavg()[0])
@@ -335,8 +337,11 @@ def run(*, quick: bool = False) -> Section:
     section.notes.append(
         f"Seed {SEED}, profile {PROFILE}; a fresh reference server (own process, memory store, "
         "`bench/instrumented_server.py --delay-ms`) per run, answering each request that much "
-        "later; the suite with `--workers N` or none (chosen: it picks them from its preflight's "
-        "round trip), `st run` with `--workers N` and "
+        "later; the suite with `--workers N` in one process (`--processes 1`: N requests in "
+        "flight, as `st run --workers N` keeps), or with neither (chosen: its processes, one a "
+        "core unless the round trip is more than its most workers hide, and each one's workers "
+        "from its preflight's round trip; the row says the requests in flight of all "
+        "processes), `st run` with `--workers N` and "
         f"`--max-examples {EXAMPLES[PROFILE]}` (section 4's command otherwise). Wall time of "
         "the whole command (interpreter start, schema loading, the suite's cleanup included); "
         "requests: those the server counted, the checked test cases of both tools; requests/s: "
