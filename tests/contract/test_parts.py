@@ -1,8 +1,9 @@
 """A run in parts (`runner.parts`): several suite processes side by side, one run's verdict.
 
-Unit tests pin how tests are shared, how parts are named and counted, and how their reports
-merge; whole runs show that two parts on one server leave a user's backends alone and report
-as one run, and that a fault only one part's tests catch fails the run.
+Unit tests pin the order parts take tests in and that each is claimed once, how parts are
+named and counted, and how their reports merge; whole runs show that two parts on one server
+leave a user's backends alone and report as one run, and that a fault one part's test
+catches fails the run.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import queue
 import re
 import signal
+import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -22,15 +24,16 @@ from ngrok_failover_contract.reporting.events import Collected, Ended, Finished,
 from ngrok_failover_contract.reporting.merge import merge_junit, merged_end
 from ngrok_failover_contract.runner.parts import (
     MAX_PROCESSES,
+    Claims,
     Part,
     PartError,
-    assign,
+    claim_order,
     in_suite_order,
     part_from_env,
     part_run_id,
     processes_for,
-    weight,
 )
+from ngrok_failover_contract.runner.plugin import _torn_down_to
 from ngrok_failover_contract.runner.run_parts import _follow, _Launched
 from ngrok_failover_contract.runner.stops import Stops
 
@@ -50,18 +53,30 @@ TESTS = [
 TEST_LINE = re.compile(r"^\s+\[\s*(\d+)/(\d+)\] (\S+)\s+(.+?)  \(")
 
 
-@pytest.mark.parametrize("count", [1, 2, 3, 4])
-def test_every_test_has_one_part_whatever_the_order_they_come_in(count: int) -> None:
-    placed = assign(TESTS, count)
-    assert all(1 <= part <= count for part in placed)
-    shuffled = list(reversed(TESTS))
-    again = dict(zip(shuffled, assign(shuffled, count), strict=True))
-    assert again == dict(zip(TESTS, placed, strict=True))  # the order of collection is no matter
-    if count > 1:  # the heaviest alone, the rest shared out
-        loads = [
-            sum(weight(t) for t, p in zip(TESTS, placed, strict=True) if p == k) for k in (1, 2)
-        ]
-        assert placed[0] != placed[1] and max(loads) < sum(weight(t) for t in TESTS)
+def test_parts_take_the_heaviest_tests_first_whatever_the_order_they_come_in() -> None:
+    order = [TESTS[i] for i in claim_order(TESTS)]
+    assert order[:3] == TESTS[:3]  # the state machines and the paging walk first
+    reordered = list(reversed(TESTS))
+    assert [reordered[i] for i in claim_order(reordered)][:3] == order[:3]
+    assert sorted(order) == sorted(TESTS)
+
+
+def test_each_test_is_claimed_by_one_part_however_many_ask_at_once(tmp_path: Path) -> None:
+    """Several parts asking for the same tests at once: each test goes to exactly one."""
+    path = tmp_path / "parts" / "claims"
+    won: list[list[str]] = [[] for _ in range(4)]
+
+    def part(number: int) -> None:
+        claims = Claims(path)  # a part's own handle on the shared file, as each process has
+        won[number] += [test for test in TESTS * 3 if claims.take(test)]
+
+    threads = [threading.Thread(target=part, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(test for tests in won for test in tests) == sorted(TESTS)
+    assert sorted(path.read_text().splitlines()) == sorted(TESTS)
 
 
 def test_a_part_has_a_run_id_of_its_own_in_the_marker_s_form() -> None:
@@ -218,7 +233,7 @@ def test_two_parts_on_one_server_leave_its_backends_alone_and_report_as_one_run(
 @pytest.mark.slow
 def test_a_fault_one_part_catches_fails_the_whole_run(tmp_path: Path) -> None:
     """Without --base-url each part plants the fault in a reference server of its own; the
-    tests that catch it run in one part, and the run fails with their finding."""
+    test that catches it runs in one part or the other, and the run fails with its finding."""
     verdict = run_contract(
         tmp_path,
         f"--seed={CI_SEED}",
@@ -242,7 +257,7 @@ def test_a_fault_one_part_catches_fails_the_whole_run(tmp_path: Path) -> None:
 
 
 def test_a_part_with_no_test_is_no_failure_and_coverage_is_judged_once(tmp_path: Path) -> None:
-    """One test, two parts: one has nothing to run. --require-coverage is the whole run's:
+    """One test, two parts: one claims nothing to run. --require-coverage is the whole run's:
     the statuses one test never shows are one finding, not one a part."""
     verdict = run_contract(
         tmp_path,
@@ -260,7 +275,8 @@ def test_a_part_with_no_test_is_no_failure_and_coverage_is_judged_once(tmp_path:
 
 def test_the_console_counts_every_part_s_tests_before_it_shows_one() -> None:
     """A part may finish a test before the other has collected: that line waits, so it is
-    numbered of all the run's tests; the requests told are every part's."""
+    numbered of all the run's tests (each part collects every one); the requests told are
+    every part's."""
 
     class Console:
         def __init__(self) -> None:
@@ -277,10 +293,10 @@ def test_the_console_counts_every_part_s_tests_before_it_shows_one() -> None:
     done = Finished("suite/test_a.py::test_a", "passed", 3, 0.1)
     end = Ended(0, (), requests=3, creates=0, removed=0)
     for item in [
-        (0, Collected(2)),
+        (0, Collected(7)),
         (0, Requests(3)),
         (0, done),
-        (1, Collected(5)),
+        (1, Collected(7)),
         (1, Requests(4)),
         (0, end),
         (0, None),
@@ -305,3 +321,19 @@ def test_the_parts_findings_come_in_the_suite_s_order() -> None:
     ]
     ordered = sorted(tests, key=in_suite_order)
     assert ordered == [tests[3], tests[4], tests[2], tests[1], tests[0]]
+
+
+def test_a_part_tears_down_only_what_no_later_test_shares() -> None:
+    """The next test a part runs is unknown when pytest tears the last one down (another
+    part may claim any): only what every later test shares is kept."""
+
+    class Item:
+        def __init__(self, path: str) -> None:
+            self.path = Path(path)
+
+    fakes = [Item("suite/a.py"), Item("suite/a.py"), Item("suite/b.py"), Item("suite/b.py")]
+    items: list[pytest.Item] = fakes  # type: ignore[assignment]
+    assert _torn_down_to(items, 0) is items[2]  # another module's: the session stays
+    assert _torn_down_to(items, 1) is items[2]
+    assert _torn_down_to(items, 2) is items[3]  # only this module's left: it stays too
+    assert _torn_down_to(items, 3) is None

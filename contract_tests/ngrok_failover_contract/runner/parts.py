@@ -3,10 +3,12 @@
 Hypothesis, Schemathesis and the model cost the suite's own CPU for every request, and one
 Python process uses one core, so against a server on this machine a run is bound by the
 suite, not the server. The command (`runner.run_parts`) starts one process a core, each
-running a share of the tests with a run id, reports folder, gate and cleanup of its own,
-and merges what they found into one verdict. Which test goes where depends only on the
-tests and the number of parts (`assign`), and each test's examples only on the seed, so a
-seed means the same tests whatever the part they run in.
+running tests with a run id, reports folder, gate and cleanup of its own, and merges what
+they found into one verdict. Every part collects every test and takes them heaviest first,
+each the next one no other part has claimed (`Claims`): a part that is free takes the next,
+so the parts stay busy whatever the tests cost where the server is (the CPU on loopback, the
+round trips of a distant one). Which part runs a test is the timing's; what the test sends
+is the seed's (each test's examples come from it alone), so a seed means the same tests.
 
 Only where the suite's CPU is the bound and no account is at stake: a remote server is
 someone's account with a rate limit (one process keeps it), a comparison pairs each request
@@ -17,6 +19,7 @@ never see one another's backends; on one server they do, each as another client'
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 from collections.abc import Mapping
@@ -27,12 +30,14 @@ from ..live.safety import MAX_CHOSEN_WORKERS, SUITE_S_PER_REQUEST
 
 # The part a suite process runs, "K/N", set by the command for each process it starts.
 PART_ENV = "NGROK_FAILOVER_CONTRACT_PART"
-# Each part's reports, under the run's: parts/1/, parts/2/, ...
+# Each part's reports, under the run's: parts/1/, parts/2/, ...; the tests they claimed.
 PARTS_DIR = "parts"
+CLAIMS = "claims"
 # More processes than this gain nothing: the largest tests (a state machine) then run alone.
 MAX_PROCESSES = 4
 # Each test's cost in a quick run on loopback, in seconds (docs/benchmarks.md, section 4),
-# by the start of its pytest name; a test not named here weighs DEFAULT_WEIGHT.
+# by the start of its pytest name (a test not named here weighs DEFAULT_WEIGHT): only the
+# order parts take tests in, heaviest first.
 WEIGHTS: tuple[tuple[str, float], ...] = (
     ("test_links_chain_operations", 3.0),
     ("test_backends_behave_like_the_model", 1.6),
@@ -111,16 +116,34 @@ def weight(name: str) -> float:
     return next((w for start, w in WEIGHTS if name.startswith(start)), DEFAULT_WEIGHT)
 
 
-def assign(names: list[str], count: int) -> list[int]:
-    """The part (1-based) of each test: the heaviest first, each to the part with the least
-    so far (the lowest number on a tie); `names` in any order, the answer in theirs."""
-    loads = [0.0] * count
-    placed = [0] * len(names)
-    for index in sorted(range(len(names)), key=lambda i: (-weight(names[i]), names[i])):
-        lightest = min(range(count), key=lambda k: (loads[k], k))
-        loads[lightest] += weight(names[index])
-        placed[index] = lightest + 1
-    return placed
+def claim_order(names: list[str]) -> list[int]:
+    """The order parts take tests in: the heaviest first (a long test started last would
+    leave the other parts idle), then as collected; indexes into `names`."""
+    return sorted(range(len(names)), key=lambda i: (-weight(names[i]), i))
+
+
+class Claims:
+    """Which part runs each test: the first part to claim it, in a file the parts share
+    (locked while read and written; POSIX, as the command's process handling is)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def take(self, test: str) -> bool:
+        """Claim `test` for this process: False when another part has it."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a+", encoding="utf-8") as claims:
+            fcntl.flock(claims, fcntl.LOCK_EX)  # released as the file closes
+            claims.seek(0)
+            if test in claims.read().splitlines():
+                return False
+            claims.write(test + "\n")
+            return True
+
+
+def claims_of(reports_dir: Path, part: Part) -> Claims:
+    """The run's claims (the command empties them before its parts start)."""
+    return Claims(run_folder(reports_dir, part) / PARTS_DIR / CLAIMS)
 
 
 def part_run_id(run_id: str, number: int) -> str:

@@ -44,7 +44,7 @@ from .options import (
     plan,
     resolve,
 )
-from .parts import ORDER, Part, PartError, assign, part_from_env
+from .parts import ORDER, Part, PartError, claim_order, claims_of, part_from_env
 from .progress import ProgressReport
 from .reproduce import reproduce_line
 from .session import ContractSession
@@ -164,12 +164,42 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     kept = items
     if not contract.options.profile.semantic:
         kept = [item for item in kept if item.path.name not in SEMANTIC_MODULES]
-    if contract.part is not None:  # one share of the tests (`runner.parts`)
-        placed = assign([item.name for item in kept], contract.part.count)
-        number = contract.part.number
-        kept = [item for item, part in zip(kept, placed, strict=True) if part == number]
+    if contract.part is not None:  # every test, in the order parts take them (`runner.parts`)
+        kept = [kept[i] for i in claim_order([item.name for item in kept])]
     config.hook.pytest_deselected(items=[item for item in items if item not in kept])
     items[:] = kept
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> bool | None:
+    """A part runs the tests no other part has claimed, each claimed as it is reached (a
+    part that is free takes the next); a whole run, pytest's own loop."""
+    contract = session_of(session.config)
+    if contract.part is None or session.config.option.collectonly or session.testsfailed:
+        return None  # pytest's loop (which also stops a run whose collection failed)
+    claims = claims_of(contract.options.reports_dir, contract.part)
+    items = session.items
+    for index, item in enumerate(items):
+        if not claims.take(item.nodeid):
+            continue
+        nextitem = _torn_down_to(items, index)
+        item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+        if session.shouldfail:
+            raise session.Failed(session.shouldfail)
+        if session.shouldstop:
+            raise session.Interrupted(session.shouldstop)
+    return True
+
+
+def _torn_down_to(items: list[pytest.Item], index: int) -> pytest.Item | None:
+    """What pytest tears down to after `items[index]` (its `nextitem`). The test a part runs
+    next is the first another part has not claimed by then, unknown here: so keep only what
+    every later test shares. A later test of another module keeps the session and the
+    suite's folder (its session fixtures: the ledger, the anchors); with none, the next
+    test of this module keeps the module too."""
+    later = items[index + 1 :]
+    elsewhere = next((item for item in later if item.path != items[index].path), None)
+    return elsewhere or (later[0] if later else None)
 
 
 def pytest_runtest_teardown(item: pytest.Item) -> None:

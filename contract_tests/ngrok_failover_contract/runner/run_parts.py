@@ -35,6 +35,7 @@ from ..reporting.summary import render_summary, status_of
 from .command import suite_command
 from .options import Options
 from .parts import (
+    CLAIMS,
     PART_ENV,
     PARTS_DIR,
     Part,
@@ -137,6 +138,8 @@ def _launch(
     options: Options, count: int, extra: list[str], plugins: tuple[str, ...], stops: Stops
 ) -> list[_Launched]:
     launched = []
+    Path(options.reports_dir / PARTS_DIR).mkdir(parents=True, exist_ok=True)
+    (options.reports_dir / PARTS_DIR / CLAIMS).write_text("", encoding="utf-8")  # a fresh run
     for number in range(1, count + 1):
         part = Part(number, count)
         folder = part_folder(options.reports_dir, part)
@@ -206,8 +209,8 @@ def _follow(
             open_ends -= event is None
             counted = len(collected) == len(launched)
             collected.setdefault(index, event.tests if event is not None else 0)
-            if not counted and len(collected) == len(launched):  # every part's tests known
-                console.handle(Collected(sum(collected.values())))
+            if not counted and len(collected) == len(launched):  # every part has collected
+                console.handle(Collected(max(collected.values())))  # each collects every test
                 for waiting in held:
                     console.handle(waiting)
                 held.clear()
