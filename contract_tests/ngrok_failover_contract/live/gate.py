@@ -302,12 +302,23 @@ def _json(body: object) -> Any:
     return json_or_none(body) if isinstance(body, bytes | str) else None
 
 
+# No cap on the pool's connections, kept alive or not: with more threads in flight than it
+# keeps (httpx's default 20), httpcore's sync pool may close an idle connection it has just
+# handed to a waiting thread, whose request then reads a closed socket ("Bad file
+# descriptor") or hangs to its timeout (encode/httpcore#1110). A run's threads are bounded.
+# An idle connection is let go after 2 s, before a server's own keep-alive ends (uvicorn's
+# default is 5 s, httpx's too): one reused as the server closes it loses its request.
+POOL_LIMITS = httpx.Limits(
+    max_connections=None, max_keepalive_connections=None, keepalive_expiry=2.0
+)
+
+
 class GatedTransport(httpx.BaseTransport):
     """httpx transport: the gate before each send, 429 waited out and sent again."""
 
     def __init__(self, gate: Gate, inner: httpx.BaseTransport | None = None) -> None:
         self.gate = gate
-        self.inner = inner or httpx.HTTPTransport()
+        self.inner = inner or httpx.HTTPTransport(limits=POOL_LIMITS)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         def discard(response: httpx.Response) -> None:

@@ -71,6 +71,12 @@ class Oracle:
         with self._lock:
             self.world = World()
 
+    def drop(self, backend_ids: Iterable[str]) -> None:
+        """Backends deleted unjudged (a fixture's teardown, a scenario's end) are held no
+        more: a later answer that lists or finds them is judged as for any other gone id."""
+        with self._lock:
+            self.world = self.world.without(set(backend_ids))
+
     def defer(self, exchange: Exchange, window: freedoms.Window | None = None) -> None:
         """Judge now, raise later (`raise_deferred`): Schemathesis's own checks of the same
         answer run in between, and report together with the model's."""
