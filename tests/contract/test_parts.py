@@ -105,11 +105,7 @@ def test_processes_follow_the_cores_only_where_no_account_is_at_stake() -> None:
     remote = processes_for(None, remote=True, shard=False, cores=8)
     assert remote.count == 1 and "rate limit" in remote.why
     assert processes_for(None, remote=False, shard=True, cores=8).count == 1
-    near = processes_for(None, cores=2, round_trip_s=0.0004, **local)
-    assert near.count == 2 and "one a core" in near.why
-    assert processes_for(None, cores=2, round_trip_s=0.02, **local).count == 2  # workers hide it
-    far = processes_for(None, cores=2, round_trip_s=0.15, **local)
-    assert far.count == 1 and "150 ms" in far.why and "network" in far.why
+    assert "one a core" in processes_for(None, cores=2, **local).why
 
 
 def test_stops_reach_each_part_once_it_is_ready() -> None:

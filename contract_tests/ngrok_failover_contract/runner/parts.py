@@ -26,8 +26,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..live.safety import MAX_CHOSEN_WORKERS, SUITE_S_PER_REQUEST
-
 # The part a suite process runs, "K/N", set by the command for each process it starts.
 PART_ENV = "NGROK_FAILOVER_CONTRACT_PART"
 # Each part's reports, under the run's: parts/1/, parts/2/, ...; the tests they claimed.
@@ -50,8 +48,6 @@ WEIGHTS: tuple[tuple[str, float], ...] = (
     ("test_operation_honours_spec[DELETE", 0.1),
 )
 DEFAULT_WEIGHT = 0.05
-# Where a process's most workers no longer hide the round trip (`live.safety.workers_for`).
-LATENCY_BOUND_S = MAX_CHOSEN_WORKERS * SUITE_S_PER_REQUEST
 
 
 # The suite's order of its test modules (`runner.plugin` sorts by it): the directed
@@ -168,24 +164,16 @@ def processes_for(
     remote: bool,
     shard: bool,
     cores: int | None,
-    round_trip_s: float | None = None,
 ) -> Processes:
-    """How many suite processes a run starts, and why; `round_trip_s`: the server's, when
-    measured (None: the reference server the run starts, on this machine)."""
+    """How many suite processes a run starts, and why. A distant server behind a loopback
+    port gets them too: each part keeps its own workers in flight, and the parts' sequential
+    tests overlap (at 150 ms: 18 s with two, 27 s with one)."""
     if given is not None:
         return Processes(given, "as given")
     if remote:
         return Processes(1, "a remote account: one process keeps its rate limit")
     if shard:
         return Processes(1, "one shard is reproduced alone")
-    if round_trip_s is not None and round_trip_s >= LATENCY_BOUND_S:
-        # Beyond what the most workers hide the run waits on the network: a second process
-        # would double the requests in flight on the server, not shorten the run.
-        return Processes(
-            1,
-            f"the server's round trip is {round_trip_s * 1000:.0f} ms, more than "
-            f"{MAX_CHOSEN_WORKERS} workers hide: the run waits on the network, not the CPU",
-        )
     usable = max(1, min(cores or 1, MAX_PROCESSES))
     return Processes(usable, f"one a core ({cores or 1} here, at most {MAX_PROCESSES})")
 

@@ -4,16 +4,12 @@ a subprocess, its events rendered on the console, its whole output kept in `pyte
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import subprocess
 import sys
 import threading
 
-import httpx
-
 from ..core.verdict import ExitStatus
-from ..live.safety import round_trip
 from ..reporting.console import (
     LOG_NAME,
     PREFIX,
@@ -88,7 +84,6 @@ def run(args: list[str], extension: Extension, stops: Stops) -> int:
         remote=options.remote,
         shard=options.shard is not None,
         cores=usable_cores(),
-        round_trip_s=_round_trip(options),
     )
     if processes.count > 1:
         print(f"{PREFIX} {processes.count} processes side by side ({processes.why})", flush=True)
@@ -102,18 +97,6 @@ def run(args: list[str], extension: Extension, stops: Stops) -> int:
         plugins=plugins,
     )
     return run_suite(command, options, stops)
-
-
-def _round_trip(options: Options) -> float | None:
-    """The given server's round trip, for the choice of processes (None: the run starts its
-    own server, or its processes are decided without it). A server that does not answer
-    counts as a distant one: one process, whose preflight then names the problem."""
-    if options.base_url is None or options.processes is not None or options.remote:
-        return None
-    try:
-        return round_trip(options.base_url, options.api_key)
-    except (httpx.HTTPError, ValueError):
-        return math.inf
 
 
 def run_suite(
