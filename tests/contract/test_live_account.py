@@ -251,7 +251,7 @@ def test_kill_9_leftovers_are_removed_by_contract_cleanup(tmp_path: Path, proces
         assert cleanup.returncode == 0, cleanup.stdout + cleanup.stderr
         for backend_id in left:
             assert f"removed {backend_id} (contract run " in cleanup.stdout
-        runs = set(re.findall(r"\(contract run ([0-9TZ-]+)", cleanup.stdout))
+        runs = set(re.findall(r"\(contract run ([0-9TZa-f-]+)", cleanup.stdout))
         assert f"removed {len(left)} marked backends of {len(runs)} runs" in cleanup.stdout
         assert len(runs) == processes, runs  # each part's own run id
         assert acct.server.api_key not in cleanup.stdout + cleanup.stderr
