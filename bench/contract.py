@@ -264,8 +264,9 @@ def smoke_faults() -> list[str]:
     return [m.name for m in MUTANTS.values() if m.sample][:SMOKE_FAULTS]
 
 
-def mutation_seconds(sample: bool) -> tuple[list[float], int, bool]:
-    """Seconds to verdict of each planted fault, the number caught, and the run's success.
+def mutation_seconds(sample: bool) -> tuple[list[float], int, str | None]:
+    """Seconds to verdict of each planted fault, the number caught, and what failed (None:
+    it passed).
 
     `sample`: a smoke run's few faults, and of the benign variants one, with one seed, in
     lenient mode (the whole set runs every variant in both modes with three seeds: most of
@@ -281,7 +282,15 @@ def mutation_seconds(sample: bool) -> tuple[list[float], int, bool]:
     if not verdicts:
         raise RuntimeError(f"run_mutation.py printed no verdicts:\n{result.stdout[-3000:]}")
     caught = sum(1 for _, outcome, _ in verdicts if outcome == "caught")
-    return [float(s) for _, _, s in verdicts], caught, result.returncode == 0
+    failed = None if result.returncode == 0 else mutation_failures(result.stdout)
+    return [float(s) for _, _, s in verdicts], caught, failed
+
+
+def mutation_failures(output: str) -> str:
+    """What a `make mutation` that did not pass names (its "FAILED for ..." line): a FAIL in
+    the report then says which fault or variant."""
+    found = re.search(r"^mutation: FAILED for (.+)$", output, re.MULTILINE)
+    return found.group(1) if found else "? (it named nothing)"
 
 
 def run(*, quick: bool = False, baselines: Sequence[str] = (), mutation: bool = True) -> Section:
@@ -347,7 +356,7 @@ def run(*, quick: bool = False, baselines: Sequence[str] = (), mutation: bool = 
             )
     section.targets += issue_targets(runs)
     if mutation:
-        seconds, caught, ok = mutation_seconds(sample=quick)
+        seconds, caught, failed = mutation_seconds(sample=quick)
         times = spread(seconds)
         section.rows.append(
             [
@@ -358,9 +367,11 @@ def run(*, quick: bool = False, baselines: Sequence[str] = (), mutation: bool = 
                 f"{caught} of {len(seconds)} caught",
                 "",
                 "",
-                "pass" if ok else "FAIL",
+                "pass" if failed is None else "FAIL",
             ]
         )
+        if failed is not None:
+            section.notes.append(f"Mutation FAILED for: {failed} (`make mutation` says how).")
     section.notes.append(
         f"Seed {SEED}; a fresh reference server (own process, memory store) per run; "
         f"{rounds} interleaved round(s) for quick, one for thorough; wall time of the whole "

@@ -170,7 +170,7 @@ def test_a_smoke_run_checks_one_benign_variant_with_one_seed(
         return subprocess.CompletedProcess(command, 0, "  auth_ignored: caught in 2.0s\n", "")
 
     monkeypatch.setattr(subprocess, "run", fake_run)  # bench.contract calls subprocess.run
-    assert contract.mutation_seconds(sample=True) == ([2.0], 1, True)
+    assert contract.mutation_seconds(sample=True) == ([2.0], 1, None)
     (command,) = ran
     assert "--variant-seeds=1" in command and "--modes=lenient" in command
     assert "--no-reference" in command
@@ -237,3 +237,13 @@ def test_the_workers_a_run_chose_are_read_from_its_summary() -> None:
     assert workers_said("# Contract suite summary\n\n- Verdict: **PASS**\n") is None
     parts = "- Part 1: Workers: 32 (why)\n- Part 2: Run id: x\n- Part 2: Workers: 16 (why)\n"
     assert workers_said(parts) == 48  # a run in parts keeps each part's in flight
+
+
+def test_a_failed_mutation_names_what_failed() -> None:
+    assert contract.mutation_failures("x\nmutation: FAILED for page_loop, clock_ahead_90s\n") == (
+        "page_loop, clock_ahead_90s"
+    )
+    assert (
+        contract.mutation_failures("mutation: all 54 faults caught, each by its property") is None
+    )
+    assert contract.mutation_failures("no verdict line at all") == "?"
