@@ -232,7 +232,7 @@ def headline() -> str:
         None,
     )
     itself = (
-        f"{median(chose['suite: wall s'])} s with the workers it chooses itself "
+        f"{median(chose['suite: wall s'])} s with the processes and workers it chooses itself "
         f"({chose['workers'].split(' (', 1)[0].removeprefix('chosen: ')} in flight), "
         if chose
         else ""
