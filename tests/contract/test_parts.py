@@ -8,10 +8,12 @@ catches fails the run.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import queue
 import re
 import signal
+import tempfile
 import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -333,3 +335,23 @@ def test_a_part_tears_down_only_what_no_later_test_shares() -> None:
     assert _torn_down_to(items, 1) is items[2]
     assert _torn_down_to(items, 2) is items[3]  # only this module's left: it stays too
     assert _torn_down_to(items, 3) is None
+
+
+def test_a_claim_waits_while_another_part_holds_the_claims() -> None:
+    """The claims file is locked while a part reads and writes it: a claim made meanwhile
+    waits (without the lock two parts could both read a test as free and both run it)."""
+
+    with tempfile.TemporaryDirectory() as folder:
+        claims = Claims(Path(folder) / "claims")
+        claims.reset()
+        taken: list[bool] = []
+        with claims.path.open("a+", encoding="utf-8") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)  # as another part does inside `take`
+            waiting = threading.Thread(target=lambda: taken.append(claims.take(TESTS[0])))
+            waiting.start()
+            waiting.join(timeout=0.3)
+            assert waiting.is_alive() and taken == []  # it waits for the lock
+            held.write(TESTS[1] + "\n")
+        waiting.join()
+        assert taken == [True]
+        assert claims.path.read_text().splitlines() == [TESTS[1], TESTS[0]]

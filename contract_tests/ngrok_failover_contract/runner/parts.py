@@ -136,9 +136,14 @@ class Claims:
             claims.write(test + "\n")
             return True
 
+    def reset(self) -> None:
+        """No test claimed (before a run's parts start)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text("", encoding="utf-8")
 
-def claims_of(reports_dir: Path, part: Part) -> Claims:
-    """The run's claims (the command empties them before its parts start)."""
+
+def claims_of(reports_dir: Path, part: Part | None) -> Claims:
+    """The run's claims, from a part's reports folder or (None) the run's own."""
     return Claims(run_folder(reports_dir, part) / PARTS_DIR / CLAIMS)
 
 

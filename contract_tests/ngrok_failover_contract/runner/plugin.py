@@ -261,9 +261,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     compared = contract.comparing is not None
     status = comparing.verdict(contract) if compared else verdict(contract)
     interrupted = contract.signalled is not None
-    # A part may get no test of a run whose tests are fewer than its parts (pytest -k).
-    empty = contract.part is not None and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED
-    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or interrupted or empty:
+    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or interrupted:
         session.exitstatus = status
     if compared:
         comparing.write_reports(contract, status, secrets(contract.options))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import threading
 
@@ -18,8 +17,7 @@ from ..reporting.console import (
     screen_for,
     startup_stop_line,
 )
-from ..reporting.events import CHANNEL_ENV, Ended, EventError, Ready, decode
-from ..reporting.redaction import redact
+from ..reporting.events import Ended, EventError, Ready, decode
 from . import reference
 from .command import PROG, suite_command
 from .options import (
@@ -36,9 +34,9 @@ from .options import (
 )
 from .parts import processes_for, usable_cores
 from .run_parts import run_parts
-from .session_end import secrets
-from .stops import Stops, ignore_stops
-from .suite_end import copy_output, without_verdict
+from .session_end import redact_all, secrets
+from .stops import Stops
+from .suite_end import copy_output, start_suite, without_verdict
 
 DESCRIPTION = "Test a server of ngrok's Failover Backends API against its contract."
 EPILOG = f"""\
@@ -111,27 +109,12 @@ def run_suite(
     hidden = secrets(options)
 
     def scrub(text: str) -> str:
-        for secret in hidden:
-            text = redact(text, secret)
-        return text
+        return redact_all(text, hidden)
 
     log_path = options.reports_dir / LOG_NAME
     verbose = bool(options.values.get("verbose"))
-    read_end, write_end = os.pipe()
     with log_path.open("w", encoding="utf-8") as log:
-        process = subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-            pass_fds=(write_end,),
-            env={**os.environ, CHANNEL_ENV: str(write_end)},
-            # This process has one thread here (the console's and the copy's start below).
-            preexec_fn=ignore_stops,  # noqa: PLW1509
-        )
-        os.close(write_end)  # the child holds the only write end: its exit ends the loop
-        stops.attach(process)
+        process, read_end = start_suite(command, stops)
         assert process.stdout is not None
         shown = sys.stdout if verbose else None
         copy = threading.Thread(target=copy_output, args=(process.stdout, log, shown, scrub))

@@ -19,7 +19,6 @@ from typing import IO
 from ..core.verdict import ExitStatus
 from ..reporting.console import LOG_NAME, PlainScreen, RunConsole, screen_for
 from ..reporting.events import (
-    CHANNEL_ENV,
     Collected,
     Ended,
     Event,
@@ -35,11 +34,11 @@ from ..reporting.summary import render_summary, status_of
 from .command import suite_command
 from .options import Options
 from .parts import (
-    CLAIMS,
     PART_ENV,
     PARTS_DIR,
     Part,
     Processes,
+    claims_of,
     in_suite_order,
     part_folder,
     part_run_id,
@@ -53,8 +52,8 @@ from .session_end import (
     redact_all,
     secrets,
 )
-from .stops import Stops, ignore_stops
-from .suite_end import copy_output, without_verdict
+from .stops import Stops
+from .suite_end import copy_output, start_suite, without_verdict
 
 
 @dataclass
@@ -138,26 +137,13 @@ def _launch(
     options: Options, count: int, extra: list[str], plugins: tuple[str, ...], stops: Stops
 ) -> list[_Launched]:
     launched = []
-    Path(options.reports_dir / PARTS_DIR).mkdir(parents=True, exist_ok=True)
-    (options.reports_dir / PARTS_DIR / CLAIMS).write_text("", encoding="utf-8")  # a fresh run
+    claims_of(options.reports_dir, None).reset()  # a fresh run claims every test anew
     for number in range(1, count + 1):
         part = Part(number, count)
         folder = part_folder(options.reports_dir, part)
         folder.mkdir(parents=True, exist_ok=True)
         command = suite_command(*part_argv(options, part, folder), *extra, plugins=plugins)
-        read_end, write_end = os.pipe()
-        process = subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-            pass_fds=(write_end,),
-            env={**os.environ, CHANNEL_ENV: str(write_end), PART_ENV: str(part)},
-            preexec_fn=ignore_stops,  # noqa: PLW1509 (no thread of this run started yet)
-        )
-        os.close(write_end)  # the child holds the only write end: its exit ends the reading
-        stops.attach(process)
+        process, read_end = start_suite(command, stops, {PART_ENV: str(part)})
         log = (folder / LOG_NAME).open("w", encoding="utf-8")
         launched.append(_Launched(part, folder, process, read_end, log))
     return launched

@@ -3,18 +3,45 @@ that ended before its verdict told as a refused target or a crash."""
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable
+import subprocess
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO
 
 from ..core.verdict import ExitStatus
 from ..reporting.console import RunConsole
+from ..reporting.events import CHANNEL_ENV
+from .stops import Stops, ignore_stops
 
 # pytest's own code for a refused target (unreachable, key refused, wrong base path): the
 # suite's plugin sets every other status itself (`ExitStatus`).
 PYTEST_USAGE_ERROR = 4
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def start_suite(
+    command: list[str], stops: Stops, env: Mapping[str, str] | None = None
+) -> tuple[subprocess.Popen[str], int]:
+    """Start a suite pytest in its own session, with both stop signals ignored until its
+    plugin is ready (`runner.stops`), and its events' pipe: the process, and the pipe's read
+    end (the child holds the only write end: its exit ends the reading). Call it before any
+    thread of this process starts: `preexec_fn` runs in the forked child."""
+    read_end, write_end = os.pipe()
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        pass_fds=(write_end,),
+        env={**os.environ, **(env or {}), CHANNEL_ENV: str(write_end)},
+        preexec_fn=ignore_stops,  # noqa: PLW1509 (no thread of the command's started yet)
+    )
+    os.close(write_end)
+    stops.attach(process)
+    return process, read_end
 
 
 def copy_output(
