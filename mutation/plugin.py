@@ -8,14 +8,16 @@ and `make mutation` pass them on; the installed command has none of them.
 from __future__ import annotations
 
 from collections.abc import Callable
-
-import pytest
+from typing import TYPE_CHECKING
 
 from ngrok_failover_contract.runner.options import Extension, Option, Options, add_options
-from ngrok_failover_server.testing import delayed
 
-from .asgi import ASGIApp
 from .registry import BENIGN, MUTANTS, get_mutant
+
+if TYPE_CHECKING:  # the command loads RIG before it starts the suite: pytest and the server later
+    import pytest
+
+    from .asgi import ASGIApp
 
 RIG = Extension(
     options=(
@@ -57,6 +59,8 @@ def pytest_contract_reference_wrap(options: Options) -> Callable[[ASGIApp], ASGI
     fault = get_mutant(str(name)).wrap if name else None
     delay_ms = options.values.get("reference_delay_ms") or 0
     assert isinstance(delay_ms, int)
+
+    from ngrok_failover_server.testing import delayed  # noqa: PLC0415
 
     def wrap(app: ASGIApp) -> ASGIApp:
         return delayed(fault(app) if fault else app, delay_ms / 1000)

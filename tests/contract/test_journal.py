@@ -104,3 +104,18 @@ def test_a_journal_of_a_server_the_run_started_is_kept_in_memory(tmp_path: Path)
     assert ID in journal and journal.path is None
     journal.close(keep=True)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("sync", [True, False])
+def test_a_journal_syncs_each_id_to_disk_only_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sync: bool
+) -> None:
+    """A remote account's journal is synced as written; one of a server on this machine is
+    written (it outlives a killed run) but not synced."""
+    synced: list[int] = []
+    monkeypatch.setattr("ngrok_failover_contract.live.journal.os.fsync", synced.append)
+    journal = Journal(tmp_path, RUN, sync=sync)
+    journal.record(ID)
+    assert journaled(tmp_path) == {tmp_path / f"{RUN}.ids": [ID]}
+    assert len(synced) == (1 if sync else 0)
+    journal.close(keep=False)

@@ -22,7 +22,7 @@ from ..checks.model.calls import Op
 from ..core.api import BACKEND_ID_RE, LIMIT_MAX
 from ..core.exchange import Exchange, json_or_none
 from ..core.registry import ContractViolation, Property
-from ..core.verdict import TRANSPORT_ERRORS
+from ..core.verdict import transport_errors
 from ..live.ledger import Ledger
 from ..live.listing import walk_pages
 from ..live.marker import run_of
@@ -37,7 +37,7 @@ Walked = TypeVar("Walked")
 # Hop-by-hop and per-connection headers: the other side's client sets its own.
 _NOT_REPEATED = frozenset({"host", "content-length", "connection", "transfer-encoding"})
 # The other side's answer was lost, or it answers no more (a replay that parted).
-UNREACHABLE: tuple[type[BaseException], ...] = (*TRANSPORT_ERRORS, Diverged)
+UNREACHABLE: tuple[type[BaseException], ...] = (*transport_errors(), Diverged)
 WALK = "listFailoverBackends (walk)"
 STATE = "(state after the test)"
 SURVEY = "listFailoverBackends (before the run)"

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import enum
+import functools
 import http.client
 from collections.abc import Collection
-
-import httpx
-import requests
-import urllib3.exceptions
 
 
 class ExitStatus(enum.IntEnum):
@@ -28,18 +25,25 @@ class Kind(enum.StrEnum):
     ERROR = "error"  # the suite itself failed (a bug, a spent budget): shown, exit 1
 
 
-# A request whose answer never arrived whole: the network's fault, or the server's, but no
-# statement about the API. Whatever library sent it.
-TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
-    httpx.TransportError,
-    requests.exceptions.ConnectionError,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.Timeout,
-    urllib3.exceptions.ProtocolError,
-    http.client.IncompleteRead,
-    ConnectionError,
-    TimeoutError,
-)
+@functools.cache
+def transport_errors() -> tuple[type[BaseException], ...]:
+    """A request whose answer never arrived whole: the network's fault, or the server's, but
+    no statement about the API. Whatever library sent it. (Loaded when first asked: the
+    command decides exit statuses without the HTTP libraries.)"""
+    import httpx  # noqa: PLC0415
+    import requests  # noqa: PLC0415
+    import urllib3.exceptions  # noqa: PLC0415
+
+    return (
+        httpx.TransportError,
+        requests.exceptions.ConnectionError,
+        requests.exceptions.ChunkedEncodingError,
+        requests.exceptions.Timeout,
+        urllib3.exceptions.ProtocolError,
+        http.client.IncompleteRead,
+        ConnectionError,
+        TimeoutError,
+    )
 
 
 def transport_fault(error: BaseException) -> BaseException | None:
@@ -47,7 +51,7 @@ def transport_fault(error: BaseException) -> BaseException | None:
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
-        if isinstance(current, TRANSPORT_ERRORS):
+        if isinstance(current, transport_errors()):
             return current
         seen.add(id(current))
         current = current.__cause__ or current.__context__

@@ -11,11 +11,14 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..core.api import BASE62, COLLECTION, FAILOVER_PREFIX
 from ..core.registry import ContractViolation, Property
 from ..live.batch import Request
-from ..live.ledger import Ledger
+
+if TYPE_CHECKING:  # the command reads the key edits here (compare.keys), not the ledger
+    from ..live.ledger import Ledger
 
 KEY_EDITS = (
     "appended",  # the key and one more character: a prefix compare accepts it

@@ -19,12 +19,18 @@ SUFFIX = ".ids"
 
 
 class Journal:
-    """The ids one run created, in `folder/<run id>.ids` (one per line, synced as written);
+    """The ids one run created, in `folder/<run id>.ids` (one per line, written as created);
     with no folder in memory only: a server the run started itself ends with the run, and
-    leaves nothing for a cleanup to find (each id's sync costs a create about 0.5 ms)."""
+    leaves nothing for a cleanup to find.
 
-    def __init__(self, folder: Path | None, run_id: str) -> None:
+    Written lines outlive a killed run (the system holds them). `sync` also puts each on the
+    disk before the run goes on, so that they outlive this machine's crash: for a remote
+    account, whose backends would outlive it too. A server on this machine goes down with it,
+    and a sync costs a create about 0.5 ms."""
+
+    def __init__(self, folder: Path | None, run_id: str, *, sync: bool = False) -> None:
         self.path = None if folder is None else folder / f"{run_id}{SUFFIX}"
+        self._sync = sync
         self._ids: set[str] = set()
         self._lock = threading.Lock()
         self._file: TextIO | None = None
@@ -39,7 +45,8 @@ class Journal:
             if self._file is not None:
                 self._file.write(backend_id + "\n")
                 self._file.flush()
-                os.fsync(self._file.fileno())
+                if self._sync:
+                    os.fsync(self._file.fileno())
             self._ids.add(backend_id)
 
     def __contains__(self, backend_id: object) -> bool:

@@ -110,6 +110,8 @@ class Ledger:
     run: Ledger | None = field(default=None, repr=False)
     # The anchors as created: every lane expects them to read back so (nobody changes them).
     fixed: dict[str, Backend] = field(default_factory=dict, repr=False)
+    # When the first anchor's answer had arrived (`time.monotonic`; None: no anchors yet).
+    anchored_at: float | None = field(default=None, repr=False)
     journal: Journal | None = field(default=None, repr=False)  # every id the run created
     # Operations that refused Schemathesis's auth probes (`checks.adapters.auth_probes_once`).
     auth_proven: set[str] = field(default_factory=set, repr=False)
@@ -490,6 +492,8 @@ class Ledger:
                     f"whatever was written"
                 )
             self.judged(answer.exchange, answer.window, entered=answer.entered)
+            if self.anchored_at is None:
+                self.anchored_at = time.monotonic()
             self.anchors.append(str(answered["id"]))
         if self.anchors:
             found = self.client.get(self.anchors[0])

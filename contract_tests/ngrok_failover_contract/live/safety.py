@@ -10,12 +10,14 @@ import ipaddress
 import math
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import httpx
 
 from ..core.exchange import auth_headers, json_or_none
 from ..core.profiles import Profile
+
+if TYPE_CHECKING:  # the command reads the rules here before the suite's pytest starts
+    import httpx
 
 # ngrok allows 120 requests per rolling minute per account; stay below, leaving room for
 # the account's other clients.
@@ -134,6 +136,8 @@ def preflight(base_url: str, api_key: str, key_env: str = "NGROK_API_KEY") -> fl
     """A few list calls; raise `PreflightError` with the one message that explains a dead
     end (`key_env` names where the key came from, for the message). Return the round trip
     of the calls on an open connection, in seconds."""
+    import httpx  # noqa: PLC0415
+
     try:
         response, trips = _listed(base_url, api_key)
     except httpx.TimeoutException:
@@ -170,6 +174,8 @@ def _listed(
 ) -> tuple[httpx.Response, list[float]]:
     """A list call, then `samples` more on its connection (default: as many as a first
     200 allows); the first answer and the seconds each call took."""
+    import httpx  # noqa: PLC0415
+
     url = base_url.rstrip("/") + "/backends/failover?limit=1"
     with httpx.Client(headers=auth_headers(api_key), timeout=PREFLIGHT_TIMEOUT_S) as http:
         started = time.perf_counter()

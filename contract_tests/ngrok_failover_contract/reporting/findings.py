@@ -6,10 +6,6 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-import hypothesis
-from hypothesis.errors import Flaky
-
-from ..compat import failure_checks
 from ..core.exchange import Exchange, exchange_of_error
 from ..core.registry import ContractViolation, Property
 from ..core.verdict import Kind, transport_fault
@@ -63,6 +59,11 @@ def finding_from(
                 response=describe_response(own) if own else None,
             )
         ]
+    # Here, not above: the command decodes findings and need not load Schemathesis.
+    from hypothesis.errors import Flaky  # noqa: PLC0415
+
+    from ..compat import failure_checks  # noqa: PLC0415
+
     checks = failure_checks(error)
     if checks:  # a Schemathesis failure, named by the check that reports it
         name = checks[0]
@@ -86,6 +87,8 @@ def _hypothesis_replay_broke(error: BaseException) -> bool:
     otherwise than the run (seen when answers were lost), like `Flaky`."""
     if not isinstance(error, AssertionError) or error.__traceback__ is None:
         return False
+    import hypothesis  # noqa: PLC0415
+
     innermost = traceback.extract_tb(error.__traceback__)[-1].filename
     return Path(hypothesis.__file__).parent in Path(innermost).parents
 

@@ -347,7 +347,7 @@ def _other_client(
         replay = Replay(recording.other)
         return ReplayClient(other_url, STAND_IN_KEY, comparing.gate, replay=replay), None
     assert settings.other_url is not None
-    journal = Journal(options.reports_dir / OTHER / journals, run_id)
+    journal = Journal(options.reports_dir / OTHER / journals, run_id, sync=settings.other_remote)
     recorder = None
     if settings.record is not None:
         recorder = Recorder(

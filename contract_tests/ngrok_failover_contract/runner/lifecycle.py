@@ -56,7 +56,9 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
         client = base_client(contract, base_url)
         stack.callback(client.close)
         journals = run_folder(options.reports_dir, contract.part) / JOURNALS
-        journal = Journal(journals if options.base_url else None, options.run_id)
+        journal = Journal(
+            journals if options.base_url else None, options.run_id, sync=options.remote
+        )
         contract.gate.journaled = journal.__contains__
         contract.ledger = ledger = Ledger(
             client=client,

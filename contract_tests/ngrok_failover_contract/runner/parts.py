@@ -39,7 +39,7 @@ MAX_PROCESSES = 4
 WEIGHTS: tuple[tuple[str, float], ...] = (
     ("test_links_chain_operations", 3.0),
     ("test_backends_behave_like_the_model", 1.6),
-    ("test_every_page_followed", 1.4),
+    ("test_every_page_followed", 0.5),
     ("test_operation_honours_spec[POST", 0.9),
     ("test_operation_honours_spec[PATCH", 0.4),
     ("test_operation_honours_spec[GET /backends/failover]", 0.4),

@@ -7,6 +7,7 @@ import dataclasses
 import json
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..compare.keys import OTHER_SIDE_KEY_ENV
 from ..core.registry import ContractViolation, Property
@@ -17,7 +18,9 @@ from ..reporting.redaction import redact, redact_tree
 from ..reporting.summary import render_summary, status_of
 from .options import KEY_ENV, LOCAL_KEY, OTHER_KEY_ENV, Options
 from .reproduce import reproduce_line
-from .session import ContractSession
+
+if TYPE_CHECKING:  # the command uses the redaction and facts here, not the session
+    from .session import ContractSession
 
 # How a summary's facts say why the run could not run.
 COULD_NOT_RUN = "Could not run:"

@@ -26,19 +26,22 @@ def paged(contract: ContractSession, ledger: Ledger, profile: Profile) -> Iterat
     page (100) where the profile allows it; two of them deleted again, the rest once the
     walks are done (every later walk of the list would read them all again).
 
-    They span two seconds at least: order within one second is not documented, so a list
-    in the wrong order is only visible across a second's boundary. The first create was
-    stored in some second S before its answer arrived, so S is over at most one second
-    after that answer: a create sent then is stored in a later second, whatever the
-    server's clock reads. A comparison always waits: its requests must not hang on one
-    side's clock (a replay repeats them).
+    With the run's anchors, which every walk lists too, they span two seconds at least:
+    order within one second is not documented, so a list in the wrong order is only visible
+    across a second's boundary. The anchors were made before any test, so this is mostly
+    so already. Else: the first create was stored in some second S before its answer
+    arrived, so S is over at most one second after that answer, and a create sent then is
+    stored in a later second, whatever the server's clock reads. A comparison always waits:
+    its requests must not hang on one side's clock (a replay repeats them).
     """
     workers = contract.options.workers
     descriptions = [f"page {n}" for n in range(profile.paging_backends)]
     made, owner, first_answer = _create(contract, ledger, descriptions)
     stamps = {str(created["created_at"]) for created in made}
+    stamps |= {anchor.created_at for anchor in ledger.fixed.values()}
     if len(stamps) == 1 or contract.comparing:
-        contract.gate.pause(first_answer + 1.0 - time.monotonic())
+        first = min(first_answer, ledger.anchored_at or first_answer)
+        contract.gate.pause(first + 1.0 - time.monotonic())
         made += _create(contract, ledger, ["page last"])[0]
     ids = [str(backend["id"]) for backend in made]
     for backend_id in (ids[1], ids[-2]):
