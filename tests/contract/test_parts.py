@@ -13,6 +13,8 @@ import json
 import queue
 import re
 import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import xml.etree.ElementTree as ET
@@ -40,7 +42,7 @@ from ngrok_failover_contract.runner.run_parts import _follow, _Launched
 from ngrok_failover_contract.runner.stops import Stops
 
 from .accounts import account
-from .helpers import CI_SEED, run_contract
+from .helpers import CI_SEED, ROOT, run_contract
 
 TESTS = [
     "test_links_chain_operations",
@@ -355,3 +357,20 @@ def test_a_claim_waits_while_another_part_holds_the_claims() -> None:
         waiting.join()
         assert taken == [True]
         assert claims.path.read_text().splitlines() == [TESTS[1], TESTS[0]]
+
+
+def test_the_command_starts_its_parts_without_loading_what_only_the_suite_needs() -> None:
+    """The command (with the checkout's rig) reaches the parts' start having loaded none of
+    the suite's heavy libraries: the parts load them, side by side, while it waits."""
+    probe = (
+        "import sys\n"
+        "from scripts.run_contract import rig\n"
+        "from ngrok_failover_contract.runner import cli, run, run_parts\n"
+        "rig()\n"
+        "heavy = ('schemathesis', 'hypothesis', 'httpx', 'requests', 'pytest', 'jsonschema_rs')\n"
+        "print(' '.join(name for name in heavy if name in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
