@@ -8,12 +8,14 @@ the symbol that went missing. Everything else the suite imports from them is pub
 from __future__ import annotations
 
 import ast
+import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from hypothesis import stateful
+from hypothesis.strategies import SearchStrategy
 from schemathesis.core import NotSet
 from schemathesis.core.failures import AcceptedNegativeData, Failure
 from schemathesis.core.result import Ok
@@ -23,6 +25,8 @@ from schemathesis.generation.hypothesis.builder import (
     HypothesisTestMode,
     create_test,
 )
+from schemathesis.generation.jsonschema import strategy as jsonschema_strategy
+from schemathesis.generation.jsonschema.context import Alphabet, StrategyContext
 from schemathesis.openapi.checks import (
     AllowHeaderMismatch,
     JsonSchemaError,
@@ -37,6 +41,7 @@ __all__ = [
     "STATEFUL_BUFFER_SIZE",
     "AcceptedNegativeData",
     "AllowHeaderMismatch",
+    "Alphabet",
     "Failure",
     "HypothesisTestConfig",
     "HypothesisTestMode",
@@ -49,9 +54,11 @@ __all__ = [
     "ast_parse_serialized",
     "create_test",
     "derive_operation_seed",
+    "draw_patterns_with",
     "explicit_examples",
     "failure_checks",
     "ignored_auth",
+    "jsonschema_strategy",
     "set_explicit_examples",
 ]
 
@@ -81,6 +88,41 @@ def failure_checks(error: BaseException) -> tuple[str, ...]:
     if not isinstance(error, Failure):
         return ()
     return tuple(str(name) for name in error.checks)
+
+
+# (pattern, its flags, whether the run's alphabet admits a character): a strategy for the
+# strings the pattern matches, or None to leave the pattern to Schemathesis.
+PatternStrategy = Callable[[str, int, Callable[[str], bool]], SearchStrategy[str] | None]
+
+
+def draw_patterns_with(fast: PatternStrategy) -> None:
+    """Schemathesis draws the strings of a `pattern` with `fast` where it gives a strategy
+    (`drivers.patterns`), else as it does (`_from_pattern`); once, however often asked."""
+    original = jsonschema_strategy._from_pattern
+    if getattr(original, "drawn_by", None) is fast:
+        return
+
+    def from_pattern(compiled: re.Pattern[str], ctx: StrategyContext) -> SearchStrategy[str]:
+        found = fast(compiled.pattern, compiled.flags, lambda c: _admits(ctx.alphabet, c))
+        return found if found is not None else original(compiled, ctx)
+
+    from_pattern.drawn_by = fast  # type: ignore[attr-defined]
+    jsonschema_strategy._from_pattern = from_pattern
+
+
+def _admits(alphabet: Alphabet, character: str) -> bool:
+    """Whether Schemathesis's alphabet for a run's strings holds `character`."""
+    if character in alphabet.exclude_characters or (character == "\x00" and not alphabet.allow_x00):
+        return False
+    if alphabet.max_codepoint is not None and ord(character) > alphabet.max_codepoint:
+        return False
+    if not alphabet.allow_surrounding_whitespace and character.isspace():
+        return False
+    try:
+        character.encode(alphabet.codec or "utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from ..compat import (
     Ok,
     create_test,
     derive_operation_seed,
+    draw_patterns_with,
     explicit_examples,
     set_explicit_examples,
 )
@@ -35,6 +36,7 @@ from ..core.spec import SPEC
 from ..live.client import REQUEST_TIMEOUT_S
 from ..live.ledger import Ledger
 from ..live.marker import mark_body
+from . import patterns
 from .config import DriverConfig
 from .workers import Shard
 
@@ -78,6 +80,7 @@ def load_spec() -> schemathesis.BaseSchema:
     """The spec as Schemathesis reads it, with the failure filter; `configure` adds a run's
     settings (test modules load it at import, before pytest's configure step is over).
     """
+    draw_patterns_with(patterns.strategy_of)
     schema = schemathesis.openapi.from_path(SPEC, config=schemathesis.Config.from_dict({}))
 
     def filter_failure(
