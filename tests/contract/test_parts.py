@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from ngrok_failover_contract.live.gate import Gate, RunAborted
 from ngrok_failover_contract.live.marker import MARKER_RE, marker_of
 from ngrok_failover_contract.reporting.coverage import Coverage
 from ngrok_failover_contract.reporting.events import Collected, Ended, Finished, Requests
@@ -33,9 +34,11 @@ from ngrok_failover_contract.runner.parts import (
     PartError,
     claim_order,
     in_suite_order,
+    part_folder,
     part_from_env,
     part_run_id,
     processes_for,
+    spent_of,
 )
 from ngrok_failover_contract.runner.plugin import _torn_down_to
 from ngrok_failover_contract.runner.run_parts import _follow, _Launched
@@ -374,3 +377,26 @@ def test_the_command_starts_its_parts_without_loading_what_only_the_suite_needs(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_the_parts_spend_one_budget_whichever_part_spends_it(tmp_path: Path) -> None:
+    """Two parts' gates, each allowed the run's 5 creates: the run's sixth is refused, in
+    the part that sends it (without the shared count each part would make 5)."""
+    marker = "[contract run 20261201T000000Z-abcdef]"
+    part_gates = [
+        Gate(
+            marker, max_creates=5, spend=spent_of(part_folder(tmp_path, Part(k, 2)), Part(k, 2)).add
+        )
+        for k in (1, 2)
+    ]
+    spent_of(tmp_path, None).reset()
+    body = {"description": f"{marker} a backend", "backends": []}
+    url = "http://127.0.0.1:1/backends/failover"
+    for gate in (*part_gates, *part_gates, part_gates[0]):
+        gate.admit("POST", url, body)
+    part_gates[1].admit("GET", url, None)  # a read spends no create
+    with pytest.raises(RunAborted, match="budget of 5 creates"):
+        part_gates[1].admit("POST", url, body)
+    assert (part_gates[0].creates, part_gates[1].creates) == (3, 3)  # each part's own count
+    spent_of(tmp_path, None).reset()  # the next run's parts start from nothing
+    part_gates[1].admit("POST", url, body)

@@ -86,6 +86,7 @@ class Gate:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         observe: Callable[[str, str, int], None] | None = None,
+        spend: Callable[[int, int], tuple[int, int]] | None = None,
     ) -> None:
         self.marker = marker
         self.max_rpm = max_rpm
@@ -94,6 +95,9 @@ class Gate:
         self.clock = clock
         self.sleep = sleep
         self.observe = observe  # told (method, url, status) of every answer: coverage
+        # Where the budget is the run's, shared with other processes: adds (requests, creates)
+        # to the run's totals and gives them (`runner.parts.Spent`); None: this gate's own.
+        self.spend = spend
         self.requests = 0
         self.creates = 0
         self.rate_limited = 0  # 429 answers waited out
@@ -211,14 +215,17 @@ class Gate:
         """Check the request, count it against the budget, and wait for the rate limit."""
         self._raise_if_stopped()
         self.check(method, url, body)
+        create = method.upper() == "POST" and is_collection(urlsplit(url).path)
         with self._lock:
             self.requests += 1
-            if self.max_requests is not None and self.requests > self.max_requests:
+            self.creates += create
+            requests, creates = (
+                (self.requests, self.creates) if self.spend is None else self.spend(1, create)
+            )
+            if self.max_requests is not None and requests > self.max_requests:
                 raise RunAborted(f"the run's budget of {self.max_requests} requests is spent")
-            if method.upper() == "POST" and is_collection(urlsplit(url).path):
-                self.creates += 1
-                if self.max_creates is not None and self.creates > self.max_creates:
-                    raise RunAborted(f"the run's budget of {self.max_creates} creates is spent")
+            if create and self.max_creates is not None and creates > self.max_creates:
+                raise RunAborted(f"the run's budget of {self.max_creates} creates is spent")
             wait = max(self._rate_wait(), self._resume_at - self.clock())
         self.pause(wait)
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import struct
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,7 @@ PART_ENV = "NGROK_FAILOVER_CONTRACT_PART"
 # Each part's reports, under the run's: parts/1/, parts/2/, ...; the tests they claimed.
 PARTS_DIR = "parts"
 CLAIMS = "claims"
+SPENT = "spent"
 # More processes than this gain nothing: the largest tests (a state machine) then run alone.
 MAX_PROCESSES = 4
 # Each test's cost in a quick run on loopback, in seconds (docs/benchmarks.md, section 4),
@@ -147,6 +150,47 @@ def claims_of(reports_dir: Path, part: Part | None) -> Claims:
     return Claims(run_folder(reports_dir, part) / PARTS_DIR / CLAIMS)
 
 
+class Spent:
+    """The run's requests and creates so far, counted by all its parts in a file they share
+    (two counters, locked while read and written): the run's budget is spent by the run,
+    whichever part's test makes the most of it (the link state machine's creates with many
+    workers are half a quick run's budget)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+        self._lock = threading.Lock()  # threads of one process share the flock
+
+    def add(self, requests: int, creates: int) -> tuple[int, int]:
+        """Count these in; the run's totals with them."""
+        with self._lock:
+            if self._fd is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                held = os.pread(self._fd, _COUNTS.size, 0)
+                before = _COUNTS.unpack(held) if len(held) == _COUNTS.size else (0, 0)
+                totals = (before[0] + requests, before[1] + creates)
+                os.pwrite(self._fd, _COUNTS.pack(*totals), 0)
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        return totals
+
+    def reset(self) -> None:
+        """Nothing spent (before a run's parts start)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_bytes(b"")
+
+
+_COUNTS = struct.Struct("<QQ")
+
+
+def spent_of(reports_dir: Path, part: Part | None) -> Spent:
+    """The run's spending, from a part's reports folder or (None) the run's own."""
+    return Spent(run_folder(reports_dir, part) / PARTS_DIR / SPENT)
+
+
 def part_run_id(run_id: str, number: int) -> str:
     """Part 1 keeps the run's id; part k's shares its time and has hex digits of its own
     (a run id is a time and six hex digits: every marker of the part names it)."""
@@ -172,7 +216,7 @@ def processes_for(
 ) -> Processes:
     """How many suite processes a run starts, and why. A distant server behind a loopback
     port gets them too: each part keeps its own workers in flight, and the parts' sequential
-    tests overlap (at 150 ms: 18 s with two, 27 s with one)."""
+    tests overlap (at 150 ms: 17 s with two, 26 s with one)."""
     if given is not None:
         return Processes(given, "as given")
     if remote:

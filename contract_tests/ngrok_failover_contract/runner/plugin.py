@@ -44,7 +44,15 @@ from .options import (
     plan,
     resolve,
 )
-from .parts import ORDER, Part, PartError, claim_order, claims_of, part_from_env
+from .parts import (
+    ORDER,
+    Part,
+    PartError,
+    claim_order,
+    claims_of,
+    part_from_env,
+    spent_of,
+)
 from .progress import ProgressReport
 from .reproduce import reproduce_line
 from .session import ContractSession
@@ -132,13 +140,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _gate(options: Options, part: Part | None, observe: Callable[[str, str, int], None]) -> Gate:
-    share = part.count if part is not None else 1  # the run's budget, shared by its parts
     return Gate(
         options.marker,
         max_rpm=options.max_rpm,
-        max_requests=options.profile.max_requests // share,
-        max_creates=options.profile.max_creates // share,
+        max_requests=options.profile.max_requests,
+        max_creates=options.profile.max_creates,
         observe=observe,
+        # The run's budget, spent by all its parts together.
+        spend=spent_of(options.reports_dir, part).add if part is not None else None,
     )
 
 

@@ -42,6 +42,7 @@ from .parts import (
     in_suite_order,
     part_folder,
     part_run_id,
+    spent_of,
 )
 from .reproduce import reproduce_line
 from .session_end import (
@@ -138,6 +139,7 @@ def _launch(
 ) -> list[_Launched]:
     launched = []
     claims_of(options.reports_dir, None).reset()  # a fresh run claims every test anew
+    spent_of(options.reports_dir, None).reset()  # and spends its budget anew
     for number in range(1, count + 1):
         part = Part(number, count)
         folder = part_folder(options.reports_dir, part)
