@@ -111,15 +111,20 @@ def draw_patterns_with(fast: PatternStrategy) -> None:
 
 
 def _admits(alphabet: Alphabet, character: str) -> bool:
-    """Whether Schemathesis's alphabet for a run's strings holds `character`."""
-    if character in alphabet.exclude_characters or (character == "\x00" and not alphabet.allow_x00):
+    """Whether Schemathesis's alphabet for a run's strings holds `character` (its fields as
+    4.30 to 4.32 name them: the whitespace flag was `allow_leading_whitespace` in 4.30)."""
+    if character in getattr(alphabet, "exclude_characters", ""):
         return False
-    if alphabet.max_codepoint is not None and ord(character) > alphabet.max_codepoint:
+    if character == "\x00" and not getattr(alphabet, "allow_x00", True):
         return False
-    if not alphabet.allow_surrounding_whitespace and character.isspace():
+    highest = getattr(alphabet, "max_codepoint", None)
+    if highest is not None and ord(character) > highest:
+        return False
+    spaces = ("allow_surrounding_whitespace", "allow_leading_whitespace")
+    if character.isspace() and not all(getattr(alphabet, flag, True) for flag in spaces):
         return False
     try:
-        character.encode(alphabet.codec or "utf-8")
+        character.encode(getattr(alphabet, "codec", None) or "utf-8")
     except UnicodeEncodeError:
         return False
     return True

@@ -117,3 +117,16 @@ def test_schemathesis_draws_the_spec_s_patterns_through_it_once_the_spec_is_load
     assert plain is patterns.strategy_of(r"^bkdfo_[0-9A-Za-z]{27}\Z", re.UNICODE, lambda _: True)
     other = from_pattern(re.compile(r"^(100|[1-9][0-9]?)\Z"), ctx)
     assert "from_regex" in repr(other)  # Schemathesis's own draw
+
+
+def test_the_alphabet_is_read_as_schemathesis_4_30_names_it_too() -> None:
+    """4.30 (the oldest the suite admits) has `allow_leading_whitespace` where 4.32 has
+    `allow_surrounding_whitespace`; neither is there in the other."""
+    older: Any = SimpleNamespace(
+        allow_x00=True, codec="utf-8", max_codepoint=None, exclude_characters=""
+    )
+    assert compat._admits(older, " ")
+    older.allow_leading_whitespace = False
+    assert not compat._admits(older, " ") and compat._admits(older, "a")
+    assert not compat._admits(Alphabet(allow_surrounding_whitespace=False), " ")
+    assert not compat._admits(Alphabet(codec="ascii"), "é")
