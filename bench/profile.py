@@ -70,7 +70,7 @@ def shares(session: Any) -> Counter[str]:
 
 def profiled_run(output: Path) -> tuple[float, float]:
     """The suite's quick run under pyinstrument into `output`; its wall and CPU seconds."""
-    from ngrok_failover_contract.runner.command import suite_command  # noqa: PLC0415
+    from ngrok_failover_contract.runner.command import ENTRY, suite_command  # noqa: PLC0415
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -85,7 +85,7 @@ def profiled_run(output: Path) -> tuple[float, float]:
         )
         command = [sys.executable, "-m", "pyinstrument", "-r", "pyisession", "-o", str(output)]
         # `-m pytest` itself: the suite's entry ends the process before pyinstrument writes.
-        command += ["-m", "pytest", *pytest[3:]]
+        command += ["-m", "pytest", *pytest[pytest.index(ENTRY) + 1 :]]
         env = {"NGROK_API_KEY": KEY, "PATH": "/usr/bin:/bin"}
         with running([*server, f"--api-key={KEY}"], port):
             began = time.perf_counter()

@@ -33,12 +33,14 @@ from ngrok_failover_contract.runner.parts import (
     Part,
     PartError,
     claim_order,
+    claims_of,
     in_suite_order,
     part_folder,
     part_from_env,
     part_run_id,
     processes_for,
     spent_of,
+    start_shared,
 )
 from ngrok_failover_contract.runner.plugin import _torn_down_to
 from ngrok_failover_contract.runner.run_parts import _follow, _Launched
@@ -347,8 +349,8 @@ def test_a_claim_waits_while_another_part_holds_the_claims() -> None:
     waits (without the lock two parts could both read a test as free and both run it)."""
 
     with tempfile.TemporaryDirectory() as folder:
-        claims = Claims(Path(folder) / "claims")
-        claims.reset()
+        start_shared(Path(folder))
+        claims = claims_of(Path(folder), None)
         taken: list[bool] = []
         with claims.path.open("a+", encoding="utf-8") as held:
             fcntl.flock(held, fcntl.LOCK_EX)  # as another part does inside `take`
@@ -389,7 +391,7 @@ def test_the_parts_spend_one_budget_whichever_part_spends_it(tmp_path: Path) -> 
         )
         for k in (1, 2)
     ]
-    spent_of(tmp_path, None).reset()
+    start_shared(tmp_path)
     body = {"description": f"{marker} a backend", "backends": []}
     url = "http://127.0.0.1:1/backends/failover"
     for gate in (*part_gates, *part_gates, part_gates[0]):
@@ -398,5 +400,5 @@ def test_the_parts_spend_one_budget_whichever_part_spends_it(tmp_path: Path) -> 
     with pytest.raises(RunAborted, match="budget of 5 creates"):
         part_gates[1].admit("POST", url, body)
     assert (part_gates[0].creates, part_gates[1].creates) == (3, 3)  # each part's own count
-    spent_of(tmp_path, None).reset()  # the next run's parts start from nothing
+    start_shared(tmp_path)  # the next run's parts start from nothing
     part_gates[1].admit("POST", url, body)

@@ -139,15 +139,23 @@ class Claims:
             claims.write(test + "\n")
             return True
 
-    def reset(self) -> None:
-        """No test claimed (before a run's parts start)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text("", encoding="utf-8")
+
+def shared_file(reports_dir: Path, part: Part | None, name: str) -> Path:
+    """A file all the run's parts share (`CLAIMS`, `SPENT`), from a part's reports folder or
+    (None) the run's own."""
+    return run_folder(reports_dir, part) / PARTS_DIR / name
+
+
+def start_shared(reports_dir: Path) -> None:
+    """Before a run's parts start: no test claimed, nothing of the budget spent."""
+    for name in (CLAIMS, SPENT):
+        path = shared_file(reports_dir, None, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"")
 
 
 def claims_of(reports_dir: Path, part: Part | None) -> Claims:
-    """The run's claims, from a part's reports folder or (None) the run's own."""
-    return Claims(run_folder(reports_dir, part) / PARTS_DIR / CLAIMS)
+    return Claims(shared_file(reports_dir, part, CLAIMS))
 
 
 class Spent:
@@ -177,18 +185,12 @@ class Spent:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
         return totals
 
-    def reset(self) -> None:
-        """Nothing spent (before a run's parts start)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_bytes(b"")
-
 
 _COUNTS = struct.Struct("<QQ")
 
 
 def spent_of(reports_dir: Path, part: Part | None) -> Spent:
-    """The run's spending, from a part's reports folder or (None) the run's own."""
-    return Spent(run_folder(reports_dir, part) / PARTS_DIR / SPENT)
+    return Spent(shared_file(reports_dir, part, SPENT))
 
 
 def part_run_id(run_id: str, number: int) -> str:

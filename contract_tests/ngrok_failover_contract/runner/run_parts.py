@@ -38,11 +38,10 @@ from .parts import (
     PARTS_DIR,
     Part,
     Processes,
-    claims_of,
     in_suite_order,
     part_folder,
     part_run_id,
-    spent_of,
+    start_shared,
 )
 from .reproduce import reproduce_line
 from .session_end import (
@@ -138,8 +137,7 @@ def _launch(
     options: Options, count: int, extra: list[str], plugins: tuple[str, ...], stops: Stops
 ) -> list[_Launched]:
     launched = []
-    claims_of(options.reports_dir, None).reset()  # a fresh run claims every test anew
-    spent_of(options.reports_dir, None).reset()  # and spends its budget anew
+    start_shared(options.reports_dir)  # a fresh run claims every test and spends anew
     for number in range(1, count + 1):
         part = Part(number, count)
         folder = part_folder(options.reports_dir, part)
