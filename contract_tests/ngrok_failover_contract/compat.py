@@ -130,6 +130,16 @@ def _admits(alphabet: Alphabet, character: str) -> bool:
     return True
 
 
+_PARSE_LOCK = threading.Lock()  # one for every block: blocks nest (shards run side by side)
+_PATCH_LOCK = threading.Lock()
+_patched: list[Callable[..., Any]] = []  # the original ast.parse, once per block open
+
+
+def _serialized_parse(*args: Any, **kwargs: Any) -> Any:
+    with _PARSE_LOCK:
+        return _patched[0](*args, **kwargs)
+
+
 @contextmanager
 def ast_parse_serialized() -> Iterator[None]:
     """`ast.parse` one thread at a time while the block runs.
@@ -138,16 +148,16 @@ def ast_parse_serialized() -> Iterator[None]:
     parse at once may fail with "SystemError: AST constructor recursion depth mismatch"
     (python/cpython#106905). Hypothesis parses lambdas' source to describe strategies, so
     shards running side by side hit it; a lock around the (short) parse is the workaround.
+    One lock for all blocks: a block opened inside another (side by side within a shard)
+    must not let its threads parse beside the outer block's.
     """
-    original = ast.parse
-    lock = threading.Lock()
-
-    def parse(*args: Any, **kwargs: Any) -> Any:
-        with lock:
-            return original(*args, **kwargs)
-
-    ast.parse = parse
+    with _PATCH_LOCK:
+        _patched.append(_patched[0] if _patched else ast.parse)
+        ast.parse = _serialized_parse
     try:
         yield
     finally:
-        ast.parse = original
+        with _PATCH_LOCK:
+            original = _patched.pop()
+            if not _patched:
+                ast.parse = original

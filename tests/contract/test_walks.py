@@ -237,3 +237,79 @@ def test_a_cursor_of_someone_elses_backend_that_still_exists_is_no_excuse() -> N
             read_all(ledger, 1)
         assert failed.value.prop is Property.LISTED_EXACTLY_ONCE
         assert _first_pages(ledger) == 1
+
+
+def test_walks_of_one_test_share_what_they_learn_of_the_list() -> None:
+    """Walks side by side start from what the model knew when the first began (`Ahead.known`).
+    Another user's backend made after that, older than one of ours, makes a prediction miss;
+    once a walk at 100 a page listed it, a walk at 1 a page sharing its `Ahead` predicts
+    every page (none asked ahead is thrown away), and one that does not share it misses."""
+    with _run(lambda app: app) as (ledger, ids), Ahead(4) as shared, Ahead(4) as alone:
+        shared.known(ledger), alone.known(ledger)  # the walks begin, side by side
+        other = _ledger(ledger.client.base_url, ledger.client.api_key, OTHER_RUN_ID)
+        theirs = str(other.create({"description": "theirs", "backends": []})[1]["id"])
+        ours = str(ledger.create({"description": "ours", "backends": []})[1]["id"])
+        other.client.close()
+        everything = [ours, theirs, *ids]
+        read_all(ledger, 100, ahead=shared)
+        ledger.client.history.clear()
+        listing = read_all(ledger, 1, ahead=shared)
+        assert listing is not None and listing.ids == everything
+        assert len(_list_urls(ledger)) == len(everything)
+        ledger.client.history.clear()
+        read_all(ledger, 1, ahead=alone)
+        assert len(_list_urls(ledger)) > len(everything)
+
+
+def test_a_walk_asks_ahead_again_after_its_predictions_missed() -> None:
+    """Three backends of another user's, made after the survey among the run's newest, each
+    make a prediction miss (4, then 2, then 1 page ahead, were asking only halved). Each
+    page predicted right lets the walk ask one further again: the oldest pages are asked
+    ahead. The page at the third-oldest is held until the page after it is asked: a walk
+    asking one page at a time by then would wait HOLD_S and show it."""
+    hold: dict[str, str] = {}
+    held: list[bool] = []
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        asked = asyncio.Event()
+
+        async def handle(request: Request, forward: Forward) -> Reply:
+            before = _before_id(request)
+            if is_collection(request, "GET") and before is not None and hold:
+                if before == hold["release"]:
+                    asked.set()
+                elif before == hold["cursor"] and not held:
+                    try:
+                        await asyncio.wait_for(asked.wait(), HOLD_S)
+                        held.append(True)
+                    except TimeoutError:
+                        held.append(False)
+            return await forward(request)
+
+        return Handle(app, handle)
+
+    with _run(wrap) as (ledger, older):
+        other = _ledger(ledger.client.base_url, ledger.client.api_key, OTHER_RUN_ID)
+        for _ in range(3):  # theirs, then ours: each of theirs is followed by one we know
+            other.create({"description": "theirs", "backends": []})
+            ledger.create({"description": "ours", "backends": []})
+        other.client.close()
+        hold.update(cursor=older[-3], release=older[-2])
+        ledger.client.history.clear()
+        with Ahead(4) as ahead:
+            listing = read_all(ledger, 1, ahead=ahead)
+        assert listing is not None and len(listing.ids) == len(older) + 6
+        assert held == [True], "the walk no longer asked ahead after its misses"
+        assert set(_next_urls(ledger)) <= set(_list_urls(ledger))
+
+
+def test_the_known_list_learns_listed_backends_and_forgets_those_a_page_skipped() -> None:
+    known = walks.Known(["a", "b", "d", "e"])
+    assert known.cursor_after(None, 2) == "d"  # the first page: e, d
+    known.answered("e", ["d", "c"], 2)  # c is new; the page is full from c to the cursor
+    assert known.cursor_after("e", 2) == "c"
+    known.answered("c", ["a"], 2)  # a last page: b, older than c and not shown, is gone
+    assert known.cursor_after("c", 1) is None  # a alone is older than c: the page is the last
+    assert known.cursor_after(None, 1) == "e" and known.cursor_after("d", 1) == "c"
+    known.answered(None, ["e", "d"], 2)  # full: nothing older than d is judged
+    assert known.cursor_after("d", 1) == "c"

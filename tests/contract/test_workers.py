@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import threading
+from functools import partial
 from typing import Any, cast
 
 import pytest
@@ -16,10 +17,16 @@ from ngrok_failover_contract.drivers.walks import settled
 from ngrok_failover_contract.drivers.workers import Shard, run_shards, shard_of, side_by_side, split
 from ngrok_failover_contract.live.gate import Gate
 from ngrok_failover_contract.live.marker import marker_of
-from ngrok_failover_contract.live.safety import preflight, round_trip, workers_for
+from ngrok_failover_contract.live.safety import (
+    ROUND_TRIP_SAMPLES,
+    preflight,
+    round_trip,
+    workers_for,
+)
 from ngrok_failover_contract.reporting.coverage import Coverage
 from ngrok_failover_contract.runner.options import resolve
 from ngrok_failover_contract.runner.session import ContractSession
+from ngrok_failover_server.asgi import ASGIApp, Receive, Scope, Send
 from ngrok_failover_server.config import ServerConfig
 from ngrok_failover_server.testing import delayed, new_api_key, serve_in_thread
 
@@ -137,6 +144,25 @@ def test_ast_parse_is_serialized_only_inside_the_block() -> None:
     assert ast.parse is original
 
 
+def test_nested_blocks_serialize_ast_parse_with_one_lock() -> None:
+    """Shards side by side inside a shard: the inner block's parses wait for the outer
+    block's too (a lock of its own would let them race: SystemError, seen at 150 ms)."""
+    original = ast.parse
+    with ast_parse_serialized():
+        outer = ast.parse
+        with ast_parse_serialized():
+            assert ast.parse is outer
+        assert ast.parse is outer
+    assert ast.parse is original
+    nested: list[object] = []
+
+    def inner() -> None:
+        side_by_side(_gate(), [lambda: nested.append(ast.parse)] * 2, workers=2)
+
+    side_by_side(_gate(), [inner, lambda: nested.append(ast.parse)], workers=2)
+    assert len(set(map(id, nested))) == 1 and ast.parse is original
+
+
 def test_the_preflight_measures_the_round_trip_that_chooses_the_workers() -> None:
     """A server 40 ms late behind a loopback port: the preflight's round trip shows it (not
     the address), and that asks for requests in flight (40 ms over the 3 ms of the
@@ -147,6 +173,28 @@ def test_the_preflight_measures_the_round_trip_that_chooses_the_workers() -> Non
         assert round_trip(late.base_url, "not the key") >= 0.04
     assert slow >= 0.04
     assert workers_for(slow, None).count >= 13
+
+
+def test_the_preflight_reads_a_distant_round_trip_in_fewer_samples() -> None:
+    """A near server's round trip is the fastest of four samples after the first call; a
+    server 110 ms late gets two (their time is the run's), and the fastest of them chooses."""
+
+    def counted(app: ASGIApp, calls: list[str], delay: float) -> ASGIApp:
+        async def counting(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http":
+                calls.append(scope["path"])
+            await app(scope, receive, send)
+
+        return delayed(counting, delay) if delay else counting
+
+    key = new_api_key()
+    for delay, expected in ((0.0, 1 + ROUND_TRIP_SAMPLES), (0.11, 3)):
+        calls: list[str] = []
+        wrap = partial(counted, calls=calls, delay=delay)
+        with serve_in_thread(ServerConfig(api_key=key), wrap=wrap) as server:
+            trip = preflight(server.base_url, key)
+        assert len(calls) == expected, (delay, calls)
+        assert trip >= delay
 
 
 def test_a_comparison_keeps_one_worker_whatever_the_round_trip() -> None:

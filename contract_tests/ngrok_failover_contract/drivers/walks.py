@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from threading import Lock
 from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, quote, urlsplit
@@ -45,11 +46,23 @@ class Listing:
 
 class Ahead:
     """Where the walks of one test send their pages when they ask ahead: `workers` threads,
-    so at most that many requests are in flight across the walks sharing it."""
+    so at most that many requests are in flight across the walks sharing it. The walks also
+    share what they learn of the list (`Known`): a backend one walk listed, or found gone,
+    is in the others' predictions from then on."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="contract-ahead")
+        self._known: Known | None = None
+        self._lock = Lock()
+
+    def known(self, ledger: Ledger) -> Known:
+        """The list the walks expect, begun from `ledger`'s model by the first walk to ask."""
+        with self._lock:
+            if self._known is None:
+                run = ledger.run or ledger
+                self._known = Known({*run.existing, *ledger.foreign} - run.deleted)
+            return self._known
 
     def __enter__(self) -> Ahead:
         return self
@@ -64,6 +77,43 @@ class Ahead:
 
     def send(self, ledger: Ledger, url: str) -> Future[Sent]:
         return self._pool.submit(ledger.send, "GET", url, *ledger.client.prepare())
+
+
+class Known:
+    """The backends a walk expects the list to hold, oldest first (ids sort as they were
+    made): the model's, those any walk sharing it listed since, less those a page showed
+    gone. Only the pages asked ahead follow it; the checks hold the walk to the model."""
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        self._ids = sorted(ids)
+        self._lock = Lock()
+
+    def learn(self, listed: Iterable[str]) -> None:
+        with self._lock:
+            for backend_id in listed:
+                at = bisect.bisect_left(self._ids, backend_id)
+                if at == len(self._ids) or self._ids[at] != backend_id:
+                    self._ids.insert(at, backend_id)
+
+    def answered(self, cursor: str | None, page: list[str], limit: int) -> None:
+        """A page at `cursor` (None: the first) listed `page`: a known backend it should
+        have listed and did not is gone (another user's, deleted meanwhile), or the server
+        is wrong (the walk's checks say so)."""
+        self.learn(page)
+        shown = set(page)
+        with self._lock:
+            end = len(self._ids) if cursor is None else bisect.bisect_left(self._ids, cursor)
+            full = len(page) >= limit
+            start = bisect.bisect_left(self._ids, min(page)) if full and page else 0
+            kept = [i for i in self._ids[start:end] if i in shown]
+            self._ids[start:end] = kept
+
+    def cursor_after(self, cursor: str | None, limit: int) -> str | None:
+        """The next page's cursor after the page at `cursor`: the last of the `limit`
+        backends just older than it (None: that page is the last)."""
+        with self._lock:
+            older = len(self._ids) if cursor is None else bisect.bisect_left(self._ids, cursor)
+            return self._ids[older - limit] if older - limit >= 1 else None
 
 
 def read_all(
@@ -120,12 +170,13 @@ def _walk(
                 listing.ids.append(item["id"])
                 listing.items.append(item)
                 listing.page_of[item["id"]] = exchange
+            pages.read(exchange, [str(item["id"]) for item in page.get("backends") or []])
             next_uri = page.get("next_page_uri")
             if not next_uri:
                 break
             judge.page_not_revisited(str(next_uri), visited, exchange)
             judge.list_ends(len(visited), max_pages, exchange)
-            exchange = pages.follow(str(next_uri), listing.ids)
+            exchange = pages.follow(str(next_uri))
         pages.finish()
     finally:
         pages.close()
@@ -136,13 +187,15 @@ def _walk(
 class _Pages:
     """One walk's pages in the order the walk follows them. Without `ahead`, each is sent
     when the walk reaches it. With it, up to `ahead.workers` pages beyond the one followed
-    are in flight, each at the cursor the model predicts, in the form of the server's first
-    `next_page_uri` (clients follow that URL, not one they build).
+    are in flight, each at the cursor the list the walks know predicts (`Known`), in the
+    form of the server's first `next_page_uri` (clients follow that URL, not one they build).
 
-    When the server's next URL is not the one asked ahead (its cursor differs, a backend the
-    model does not know, another order within a second), the pages ahead are thrown away
-    and the walk goes on from the server's URL, asking half as far ahead (a server that
-    never matches costs at most twice `workers` pages per walk). Each page thrown away was
+    When the server's next URL is not the one asked ahead (its cursor differs: a backend
+    nobody knew of, one gone meanwhile, another order within a second), the pages ahead are
+    thrown away and the walk goes on from the server's URL, asking half as far ahead; each
+    page whose URL was the one predicted lets it ask one further again, up to `workers`
+    (a server that never matches costs at most twice `workers` pages per walk; one moved by
+    another user's creates and deletes costs a few pages a move). Each page thrown away was
     a real request and is judged by the model like any other (a GET with a `before_id` the
     list holds, or one the model lets be refused): what the server answered must be
     allowed, followed or not; only the walk's own checks (once, no loop, an end, all
@@ -151,29 +204,38 @@ class _Pages:
 
     def __init__(self, ledger: Ledger, limit: int, ahead: Ahead | None) -> None:
         self.ledger, self.limit, self.ahead = ledger, limit, ahead
-        self.depth = ahead.workers if ahead is not None else 0
+        self.most = ahead.workers if ahead is not None else 0
+        self.depth = self.most
         # Asked ahead, in chain order: the URL, its cursor, the request.
         self.pending: deque[tuple[str, str, Future[Sent]]] = deque()
         self.thrown: list[Future[Sent]] = []  # asked ahead, not followed, to be judged
         self.form: tuple[str, str] | None = None  # a next URL before and after its cursor
-        run = ledger.run or ledger
-        self.known = sorted({*run.existing, *ledger.foreign} - run.deleted)  # oldest first
-        self._known = set(self.known)
+        self.known = ahead.known(ledger) if ahead is not None else None
+        self.expected: str | None = None  # the next URL predicted, asked ahead or not
 
     def first(self) -> Exchange:
         return self._judged(self._send(self.ledger.client.list_path(limit=self.limit)))
 
-    def follow(self, url: str, listed: Iterable[str]) -> Exchange:
-        """The page at `url`, the server's next URL, once the walk has read `listed`."""
+    def read(self, page: Exchange, listed: list[str]) -> None:
+        """The walk read `page`, which listed `listed`: the walks sharing `Known` learn it."""
+        if self.known is not None:
+            self.known.answered(_cursor(page.url), listed, self.limit)
+
+    def follow(self, url: str) -> Exchange:
+        """The page at `url`, the server's next URL after the page the walk read last."""
         # The walk's thread sends nothing itself now: a cancelled shard's walk stops here.
         self.ledger.client.gate.pause(0)
-        if self.depth and self.form is None:
+        if self.known is None:
+            return self._judged(self._send(url))
+        if self.form is None:
             self.form = _form(url)
-        self._learn(listed)
         if self.pending and self.pending[0][0] == url:
             future = self.pending.popleft()[2]
+            self.depth = min(self.most, self.depth + 1)
         else:
             self._throw_away()
+            if url == self.expected:  # asking nothing ahead, and the prediction held
+                self.depth = min(self.most, self.depth + 1)
             future = self._send(url)
         self._ask_ahead(url)
         self._judge_thrown()
@@ -205,14 +267,6 @@ class _Pages:
 
         return _diagnosed(self.ledger, judged)
 
-    def _learn(self, listed: Iterable[str]) -> None:
-        """Backends the walk saw that the model did not know of (someone else's) take their
-        place in the order, so the next predictions count them."""
-        for backend_id in listed:
-            if backend_id not in self._known:
-                self._known.add(backend_id)
-                bisect.insort(self.known, backend_id)
-
     def _throw_away(self) -> None:
         if not self.pending:
             return
@@ -227,19 +281,28 @@ class _Pages:
             self._judged(future)
 
     def _ask_ahead(self, followed: str) -> None:
-        """Top the pages in flight up to `depth`, each after the one before it: the page
-        after cursor c holds the `limit` backends just older than c and ends at the last of
-        them; no page is asked past the end the model expects."""
-        if self.form is None:
+        """Top the pages in flight up to `depth`, each after the one before it; no page is
+        asked past the end the known list expects. Also the URL expected after `followed`,
+        asked or not."""
+        self.expected = None
+        if self.form is None or self.known is None:
             return
         cursor = self.pending[-1][1] if self.pending else _cursor(followed)
+        if cursor is None:
+            return
+        if not self.pending:
+            after = self.known.cursor_after(cursor, self.limit)
+            self.expected = None if after is None else self._url(after)
         while cursor is not None and len(self.pending) < self.depth:
-            older = bisect.bisect_left(self.known, cursor)  # how many are older than c
-            if older - self.limit < 1:
-                return
-            cursor = self.known[older - self.limit]
-            url = self.form[0] + quote(cursor, safe="") + self.form[1]
-            self.pending.append((url, cursor, self._send(url)))
+            cursor = self.known.cursor_after(cursor, self.limit)
+            if cursor is not None:
+                self.pending.append((url := self._url(cursor), cursor, self._send(url)))
+        if self.pending:
+            self.expected = self.pending[0][0]
+
+    def _url(self, cursor: str) -> str:
+        assert self.form is not None
+        return self.form[0] + quote(cursor, safe="") + self.form[1]
 
 
 def _cursor(url: str) -> str | None:

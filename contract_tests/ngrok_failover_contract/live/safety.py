@@ -25,8 +25,10 @@ DEFAULT_REMOTE_RPM = 100
 PREFLIGHT_TIMEOUT_S = 10.0
 # The preflight's requests after its first, on the first one's connection: their round trip
 # (the fastest of them: a shared machine slows some; the first also pays for the connection)
-# chooses the run's workers.
+# chooses the run's workers. At most this many, and no more once they took SAMPLING_S: a
+# distant server's round trip is plain in two, and each more would cost the run one.
 ROUND_TRIP_SAMPLES = 4
+SAMPLING_S = 0.2
 # The suite's own time per request, about (docs/benchmarks.md's profile): a round trip this
 # long or shorter is not worth hiding, and hiding one takes round trip / this in flight.
 SUITE_S_PER_REQUEST = 0.003
@@ -173,7 +175,8 @@ def _listed(
     base_url: str, api_key: str, samples: int | None = None
 ) -> tuple[httpx.Response, list[float]]:
     """A list call, then `samples` more on its connection (default: as many as a first
-    200 allows); the first answer and the seconds each call took."""
+    200 allows), fewer once they took SAMPLING_S; the first answer and the seconds each call
+    took."""
     import httpx  # noqa: PLC0415
 
     url = base_url.rstrip("/") + "/backends/failover?limit=1"
@@ -183,6 +186,8 @@ def _listed(
         trips = [time.perf_counter() - started]
         more = ROUND_TRIP_SAMPLES if response.status_code == 200 else 0
         for _ in range(more if samples is None else samples):
+            if sum(trips[1:]) >= SAMPLING_S:
+                break
             started = time.perf_counter()
             http.get(url)
             trips.append(time.perf_counter() - started)

@@ -44,11 +44,18 @@ def paged(contract: ContractSession, ledger: Ledger, profile: Profile) -> Iterat
         contract.gate.pause(first + 1.0 - time.monotonic())
         made += _create(contract, ledger, ["page last"])[0]
     ids = [str(backend["id"]) for backend in made]
-    for backend_id in (ids[1], ids[-2]):
-        owner.get(backend_id, ledger).delete(backend_id)
+    # Each by the lane that made it, side by side when two lanes made them (a lane's model
+    # takes one request at a time).
+    gone = {i: owner.get(i, ledger) for i in (ids[1], ids[-2])}
+    deletes: list[Callable[[], None]] = [partial(_delete, lane, i) for i, lane in gone.items()]
+    side_by_side(contract.gate, deletes, len({id(lane) for lane in gone.values()}))
     yield ledger
     if not contract.comparing:  # unjudged deletes: the other side would keep its own
         ledger.discard_many([i for i in ids if i not in ledger.deleted], workers)
+
+
+def _delete(lane: Ledger, backend_id: str) -> None:
+    lane.delete(backend_id)
 
 
 def _create(
