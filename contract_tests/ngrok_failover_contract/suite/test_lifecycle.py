@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from ..core.api import LIMIT_MAX
+from ..core.api import COLLECTION, LIMIT_MAX
 from ..drivers.nearmiss import id_near_misses, key_near_misses, send_key_near_misses
 from ..drivers.walks import read_all
 from ..live.batch import Request
@@ -37,23 +37,34 @@ def test_update_keeps_absent_fields_and_replaces_present_ones(ledger: Ledger) ->
     read_all(ledger, LIMIT_MAX)  # the list shows it as a get does, not as it was created
 
 
-def test_deleted_backend_is_gone_everywhere(ledger: Ledger) -> None:
-    """After a delete (204): get, update and delete give 404, and the list no longer has it."""
+def test_deleted_backend_is_gone_everywhere(contract: ContractSession, ledger: Ledger) -> None:
+    """After a delete (204): get, update and delete give 404, and the list no longer has it.
+    Those four side by side: each answer is predicted whatever the others did, and a server
+    that kept or brought back the backend shows it in the answer of its own."""
     _, created = ledger.create({"description": "delete", "backends": list(ledger.children[:1])})
     backend_id = created["id"]
     ledger.delete(backend_id)
-    ledger.get(backend_id)
-    ledger.update(backend_id, {"metadata": "x"})
-    ledger.delete(backend_id)
-    ledger.list_page(limit=100)
+    path = f"{COLLECTION}/{backend_id}"
+    after = [
+        Request("GET", path),
+        Request("PATCH", path, ledger.client.marked({"metadata": "x"})),
+        Request("DELETE", path),
+        Request("GET", ledger.client.list_path(limit=100)),
+    ]
+    ledger.request_all(after, contract.options.workers)
 
 
-def test_never_created_id_is_404_and_update_does_not_create(ledger: Ledger) -> None:
+def test_never_created_id_is_404_and_update_does_not_create(
+    contract: ContractSession, ledger: Ledger
+) -> None:
+    """A get and an update of an id nobody made, side by side: 404 both; then a get (the
+    update did not create it) and a delete: 404 both."""
     backend_id = ledger.fresh_id(random.Random(ledger.seed))
-    ledger.get(backend_id)
-    ledger.update(backend_id, {"backends": []})
-    ledger.get(backend_id)  # the update did not create it
-    ledger.delete(backend_id)
+    path = f"{COLLECTION}/{backend_id}"
+    workers = contract.options.workers
+    update = Request("PATCH", path, ledger.client.marked({"backends": []}))
+    ledger.request_all([Request("GET", path), update], workers)
+    ledger.request_all([Request("GET", path), Request("DELETE", path)], workers)
 
 
 def test_keys_one_edit_away_are_refused_on_every_operation(
