@@ -24,11 +24,13 @@ import pytest
 
 from ngrok_failover_contract.live.gate import Gate, RunAborted
 from ngrok_failover_contract.live.marker import MARKER_RE, marker_of
+from ngrok_failover_contract.live.safety import ROUND_TRIP_SAMPLES, SUITE_S_PER_REQUEST
 from ngrok_failover_contract.reporting.coverage import Coverage
 from ngrok_failover_contract.reporting.events import Collected, Ended, Finished, Requests
 from ngrok_failover_contract.reporting.merge import merge_junit, merged_end
 from ngrok_failover_contract.runner.parts import (
     MAX_PROCESSES,
+    ROUND_TRIP_ENV,
     Claims,
     Part,
     PartError,
@@ -39,12 +41,17 @@ from ngrok_failover_contract.runner.parts import (
     part_from_env,
     part_run_id,
     processes_for,
+    round_trip_from_env,
     spent_of,
     start_shared,
+    usable_cores,
 )
 from ngrok_failover_contract.runner.plugin import _torn_down_to
 from ngrok_failover_contract.runner.run_parts import _follow, _Launched
 from ngrok_failover_contract.runner.stops import Stops
+from ngrok_failover_server.asgi import ASGIApp, Receive, Scope, Send
+from ngrok_failover_server.config import ServerConfig
+from ngrok_failover_server.testing import delayed, new_api_key, serve_in_thread
 
 from .accounts import account
 from .helpers import CI_SEED, ROOT, run_contract
@@ -115,6 +122,68 @@ def test_processes_follow_the_cores_only_where_no_account_is_at_stake() -> None:
     assert remote.count == 1 and "rate limit" in remote.why
     assert processes_for(None, remote=False, shard=True, cores=8).count == 1
     assert "one a core" in processes_for(None, cores=2, **local).why
+
+
+def test_processes_are_two_a_core_where_the_round_trip_outlasts_the_suite_s_work() -> None:
+    """Tests that wait on a server one request at a time overlap in more processes; one
+    answering at once keeps one a core (the suite's CPU is the bound), as does a run that
+    is remote, reproduces a shard, or was given its processes."""
+    local = {"remote": False, "shard": False}
+    slow = processes_for(None, cores=2, round_trip_s=0.15, **local)
+    assert slow.count == 4 and "151 ms" not in slow.why and "150 ms" in slow.why
+    assert slow.round_trip_s == 0.15
+    assert processes_for(None, cores=1, round_trip_s=0.15, **local).count == 2
+    assert processes_for(None, cores=8, round_trip_s=0.15, **local).count == MAX_PROCESSES
+    assert processes_for(None, cores=2, round_trip_s=SUITE_S_PER_REQUEST, **local).count == 2
+    assert processes_for(None, cores=2, round_trip_s=0.0002, **local).count == 2
+    assert processes_for(3, cores=2, round_trip_s=0.15, **local).count == 3
+    assert processes_for(None, remote=True, shard=False, cores=2, round_trip_s=0.15).count == 1
+    assert processes_for(None, remote=False, shard=True, cores=2, round_trip_s=0.15).count == 1
+
+
+def test_the_command_s_round_trip_reaches_the_parts_or_is_refused_by_name() -> None:
+    assert round_trip_from_env({}) is None
+    assert round_trip_from_env({ROUND_TRIP_ENV: "0.150000"}) == 0.15
+    for raw in ("fast", "-1", "nan", "1e9"):
+        with pytest.raises(PartError, match=ROUND_TRIP_ENV):
+            round_trip_from_env({ROUND_TRIP_ENV: raw})
+
+
+def test_a_server_that_answers_late_gets_more_processes_each_told_its_round_trip(
+    tmp_path: Path,
+) -> None:
+    """A server 10 ms late behind a loopback port, no --processes: the command measures its
+    round trip (a list call and its samples), starts two processes a core, and each part's
+    preflight is one list call, its workers chosen from the command's measure."""
+    calls: list[str] = []
+
+    def counted(app: ASGIApp) -> ASGIApp:
+        async def counting(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http" and scope["method"] == "GET":
+                calls.append(f"{scope['path']}?{scope['query_string'].decode()}")
+            await app(scope, receive, send)
+
+        return delayed(counting, 0.01)
+
+    key = new_api_key()
+    with serve_in_thread(ServerConfig(api_key=key), wrap=counted) as server:
+        verdict = run_contract(
+            tmp_path,
+            f"--base-url={server.base_url}",
+            f"--seed={CI_SEED}",
+            "--",
+            "-k",
+            "test_never_created_id_is_404",
+            env={"NGROK_API_KEY": key, "PROCESSES": ""},  # the tests' default is one
+        )
+    assert verdict.returncode == 0, verdict.output[-3000:]
+    expected = min(2 * (usable_cores() or 1), MAX_PROCESSES)
+    assert f"{expected} processes side by side (the server's round trip was" in verdict.output
+    measures = calls.count("/backends/failover?limit=1")
+    assert measures == 1 + ROUND_TRIP_SAMPLES + expected, calls
+    workers = re.findall(r"^- Part \d: Workers: (\d+) ", verdict.summary, re.M)
+    assert len(workers) == expected and all(int(w) > 1 for w in workers), verdict.summary
+    assert key not in verdict.output
 
 
 def test_stops_reach_each_part_once_it_is_ready() -> None:

@@ -19,6 +19,8 @@ from ngrok_failover_contract.live.gate import Gate
 from ngrok_failover_contract.live.marker import marker_of
 from ngrok_failover_contract.live.safety import (
     ROUND_TRIP_SAMPLES,
+    PreflightError,
+    plain_round_trip,
     preflight,
     round_trip,
     workers_for,
@@ -195,6 +197,33 @@ def test_the_preflight_reads_a_distant_round_trip_in_fewer_samples() -> None:
             trip = preflight(server.base_url, key)
         assert len(calls) == expected, (delay, calls)
         assert trip >= delay
+
+
+def test_the_command_measures_a_round_trip_with_the_standard_library_alone() -> None:
+    """The command's measure (before any process loads httpx) reads as the preflight's: a
+    list call, then its samples on one connection; a server that is not there is None, and
+    the preflight told a measure checks with one call and returns it."""
+    calls: list[str] = []
+
+    def counting(app: ASGIApp) -> ASGIApp:
+        async def counted(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http":
+                calls.append(dict(scope["headers"]).get(b"authorization", b"").decode())
+            await app(scope, receive, send)
+
+        return delayed(counted, 0.04)
+
+    key = new_api_key()
+    with serve_in_thread(ServerConfig(api_key=key), wrap=counting) as late:
+        trip = plain_round_trip(late.base_url + "/", key)
+        assert trip is not None and 0.04 <= trip < 1.0
+        assert calls == [f"Bearer {key}"] * (1 + ROUND_TRIP_SAMPLES)
+        calls.clear()
+        assert preflight(late.base_url, key, measured=0.123) == 0.123
+        assert len(calls) == 1
+        with pytest.raises(PreflightError, match="refused"):
+            preflight(late.base_url, "not the key", measured=0.123)
+    assert plain_round_trip(late.base_url, key) is None  # stopped: nothing answers there
 
 
 def test_a_comparison_keeps_one_worker_whatever_the_round_trip() -> None:

@@ -134,14 +134,17 @@ def workers_for(round_trip_s: float, max_rpm: int | None) -> Workers:
     return Workers(hide, why)
 
 
-def preflight(base_url: str, api_key: str, key_env: str = "NGROK_API_KEY") -> float:
+def preflight(
+    base_url: str, api_key: str, key_env: str = "NGROK_API_KEY", measured: float | None = None
+) -> float:
     """A few list calls; raise `PreflightError` with the one message that explains a dead
     end (`key_env` names where the key came from, for the message). Return the round trip
-    of the calls on an open connection, in seconds."""
+    of the calls on an open connection, in seconds; one call, and `measured` returned, when
+    the round trip is known already (the command's, `plain_round_trip`)."""
     import httpx  # noqa: PLC0415
 
     try:
-        response, trips = _listed(base_url, api_key)
+        response, trips = _listed(base_url, api_key, 0 if measured is not None else None)
     except httpx.TimeoutException:
         raise PreflightError(
             f"cannot reach {base_url}: no answer within {PREFLIGHT_TIMEOUT_S:.0f} s"
@@ -153,8 +156,8 @@ def preflight(base_url: str, api_key: str, key_env: str = "NGROK_API_KEY") -> fl
             f"the API key was refused ({response.status_code} {_error_code(response)}): "
             f"check {key_env}"
         )
-    if response.status_code == 429:
-        return trips[0]  # rate limited: the key works and the run will wait
+    if response.status_code == 429:  # rate limited: the key works and the run will wait
+        return measured if measured is not None else trips[0]
     page = json_or_none(response.content)
     if response.status_code != 200 or not isinstance(page, dict) or "backends" not in page:
         raise PreflightError(
@@ -162,13 +165,38 @@ def preflight(base_url: str, api_key: str, key_env: str = "NGROK_API_KEY") -> fl
             f"{response.status_code}{'' if page is not None else ', not JSON'}): "
             "check the base path"
         )
-    return min(trips[1:] or trips)
+    return measured if measured is not None else min(trips[1:] or trips)
 
 
 def round_trip(base_url: str, api_key: str) -> float:
     """The preflight's measure alone, whatever the answers (the server a run started for
     itself: what it answers is the checks' to judge, not a reason not to run)."""
     return min(_listed(base_url, api_key, samples=ROUND_TRIP_SAMPLES)[1][1:])
+
+
+def plain_round_trip(base_url: str, api_key: str) -> float | None:
+    """The preflight's measure with the standard library alone, for the command, which
+    decides how many processes to start before any of them loads httpx: the fastest of the
+    list calls after the first on one connection, as many as `_listed` makes. None: no
+    answer (the processes' own preflight then says why)."""
+    import http.client  # noqa: PLC0415
+
+    parts = urlsplit(base_url)
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    path = parts.path.rstrip("/") + "/backends/failover?limit=1"
+    connection = kind(parts.hostname or "", parts.port, timeout=PREFLIGHT_TIMEOUT_S)
+    trips: list[float] = []
+    try:
+        while len(trips) < 1 + ROUND_TRIP_SAMPLES and sum(trips[1:]) < SAMPLING_S:
+            started = time.perf_counter()
+            connection.request("GET", path, headers=auth_headers(api_key))
+            connection.getresponse().read()
+            trips.append(time.perf_counter() - started)
+    except (OSError, http.client.HTTPException):
+        return None
+    finally:
+        connection.close()
+    return min(trips[1:] or trips)
 
 
 def _listed(

@@ -123,7 +123,8 @@ OPTIONS = (
     Option(
         "--processes",
         "suite processes side by side, each running a share of the tests (default: one a "
-        "core, at most 4, against a server on this machine; 1 against a remote account)",
+        "core, at most 4, against a server on this machine, two a core when its round trip "
+        "is longer than the suite's own time per request; 1 against a remote account)",
         env="PROCESSES",
         kind=int,
         reproduce=False,  # which process runs a test does not change what it sends

@@ -2,15 +2,17 @@
 
 Hypothesis, Schemathesis and the model cost the suite's own CPU for every request, and one
 Python process uses one core, so against a server on this machine a run is bound by the
-suite, not the server. The command (`runner.run_parts`) starts one process a core, each
-running tests with a run id, reports folder, gate and cleanup of its own, and merges what
-they found into one verdict. Every part collects every test and takes them heaviest first,
-each the next one no other part has claimed (`Claims`): a part that is free takes the next,
-so the parts stay busy whatever the tests cost where the server is (the CPU on loopback, the
-round trips of a distant one). Which part runs a test is the timing's; what the test sends
-is the seed's (each test's examples come from it alone), so a seed means the same tests.
+suite, not the server. The command (`runner.run_parts`) starts one process a core (two a
+core when the server's round trip, which it measures first, outlasts the suite's own work:
+its tests then wait more than they compute), each running tests with a run id, reports
+folder, gate and cleanup of its own, and merges what they found into one verdict. Every
+part collects every test and takes them heaviest first, each the next one no other part has
+claimed (`Claims`): a part that is free takes the next, so the parts stay busy whatever the
+tests cost where the server is (the CPU on loopback, the round trips of a distant one).
+Which part runs a test is the timing's; what the test sends is the seed's (each test's
+examples come from it alone), so a seed means the same tests.
 
-Only where the suite's CPU is the bound and no account is at stake: a remote server is
+Only where no account is at stake: a remote server is
 someone's account with a rate limit (one process keeps it), a comparison pairs each request
 with the other side's in one order, and a shard is reproduced alone. Without --base-url each
 part starts a reference server of its own (a test rig's planted fault in each), so parts
@@ -28,8 +30,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..live.safety import SUITE_S_PER_REQUEST
+
 # The part a suite process runs, "K/N", set by the command for each process it starts.
 PART_ENV = "NGROK_FAILOVER_CONTRACT_PART"
+# The server's round trip as the command measured it (seconds): each part's preflight then
+# checks the key and the base path with one call instead of measuring it again.
+ROUND_TRIP_ENV = "NGROK_FAILOVER_CONTRACT_ROUND_TRIP"
 # Each part's reports, under the run's: parts/1/, parts/2/, ...; the tests they claimed.
 PARTS_DIR = "parts"
 CLAIMS = "claims"
@@ -99,6 +106,20 @@ def part_from_env(env: Mapping[str, str]) -> Part | None:
     if not 1 <= part.number <= part.count:
         raise PartError(f"${PART_ENV}={raw!r}: the part is not between 1 and {part.count}")
     return part
+
+
+def round_trip_from_env(env: Mapping[str, str]) -> float | None:
+    """The round trip the command measured (None: none, as for one process)."""
+    raw = env.get(ROUND_TRIP_ENV, "")
+    if not raw:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < 3600:
+        raise PartError(f"${ROUND_TRIP_ENV}={raw!r} is not a round trip in seconds")
+    return seconds
 
 
 def part_folder(reports_dir: Path, part: Part) -> Path:
@@ -207,6 +228,7 @@ def part_run_id(run_id: str, number: int) -> str:
 class Processes:
     count: int
     why: str
+    round_trip_s: float | None = None  # the command's measure, when it chose by it
 
 
 def processes_for(
@@ -215,10 +237,15 @@ def processes_for(
     remote: bool,
     shard: bool,
     cores: int | None,
+    round_trip_s: float | None = None,
 ) -> Processes:
-    """How many suite processes a run starts, and why. A distant server behind a loopback
-    port gets them too: each part keeps its own workers in flight, and the parts' sequential
-    tests overlap (at 150 ms: 17 s with two, 26 s with one)."""
+    """How many suite processes a run starts, and why: one a core where the suite's CPU is
+    the bound (a server on this machine answering at once); two a core where a round trip
+    (`round_trip_s`, the command's measure of the given server) is longer than the suite's
+    own time per request: a distant server behind a loopback port (a tunnel, a port-forward,
+    a test double that sleeps), whose tests wait on it one request after another in parts
+    of their own (at 150 ms on 2 cores: 15 s with two, 11 s with four; on loopback 4.6 s
+    with two, 6.1 s with four: docs/benchmarks.md)."""
     if given is not None:
         return Processes(given, "as given")
     if remote:
@@ -226,7 +253,17 @@ def processes_for(
     if shard:
         return Processes(1, "one shard is reproduced alone")
     usable = max(1, min(cores or 1, MAX_PROCESSES))
-    return Processes(usable, f"one a core ({cores or 1} here, at most {MAX_PROCESSES})")
+    if round_trip_s is not None and round_trip_s > SUITE_S_PER_REQUEST:
+        waiting = max(1, min(2 * (cores or 1), MAX_PROCESSES))
+        ms = f"{round_trip_s * 1000:.0f} ms"
+        return Processes(
+            waiting,
+            f"the server's round trip was {ms}: tests waiting on it overlap, two a core "
+            f"({cores or 1} here, at most {MAX_PROCESSES})",
+            round_trip_s,
+        )
+    why = f"one a core ({cores or 1} here, at most {MAX_PROCESSES})"
+    return Processes(usable, why, round_trip_s)
 
 
 def usable_cores() -> int | None:

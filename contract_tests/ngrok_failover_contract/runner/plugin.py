@@ -51,6 +51,7 @@ from .parts import (
     claim_order,
     claims_of,
     part_from_env,
+    round_trip_from_env,
     spent_of,
 )
 from .progress import ProgressReport
@@ -90,6 +91,7 @@ def pytest_configure(config: pytest.Config) -> None:
         options = resolve(os.environ, config.invocation_params.args, extension=extension)
         check_consent(options)
         part = part_from_env(os.environ)
+        measured = round_trip_from_env(os.environ)  # the command's, for parts
     except (OptionsError, PartError) as err:
         raise pytest.UsageError(str(err)) from None
     if options.dry_run:
@@ -125,7 +127,7 @@ def pytest_configure(config: pytest.Config) -> None:
     progress.ready()
     if options.base_url is not None and session.signalled is None:
         try:
-            session.choose_workers(preflight(options.base_url, options.api_key))
+            session.choose_workers(preflight(options.base_url, options.api_key, measured=measured))
             if options.other_api_key is not None:
                 preflight(options.base_url, options.other_api_key, OTHER_KEY_ENV)
         except PreflightError as err:

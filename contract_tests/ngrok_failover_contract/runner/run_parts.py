@@ -36,6 +36,7 @@ from .options import Options
 from .parts import (
     PART_ENV,
     PARTS_DIR,
+    ROUND_TRIP_ENV,
     Part,
     Processes,
     in_suite_order,
@@ -96,7 +97,7 @@ def run_parts(
         return redact_all(text, hidden)
 
     verbose = bool(options.values.get("verbose"))
-    launched = _launch(options, processes.count, extra, plugins, stops)
+    launched = _launch(options, processes, extra, plugins, stops)
     # Every process is started before any thread: a fork's preexec_fn wants one thread.
     inbox: queue.Queue[tuple[int, Event | EventError | None]] = queue.Queue()
     threads = []
@@ -134,16 +135,18 @@ def run_parts(
 
 
 def _launch(
-    options: Options, count: int, extra: list[str], plugins: tuple[str, ...], stops: Stops
+    options: Options, processes: Processes, extra: list[str], plugins: tuple[str, ...], stops: Stops
 ) -> list[_Launched]:
     launched = []
+    count, measured = processes.count, processes.round_trip_s
+    told = {ROUND_TRIP_ENV: f"{measured:.6f}"} if measured is not None else {}
     start_shared(options.reports_dir)  # a fresh run claims every test and spends anew
     for number in range(1, count + 1):
         part = Part(number, count)
         folder = part_folder(options.reports_dir, part)
         folder.mkdir(parents=True, exist_ok=True)
         command = suite_command(*part_argv(options, part, folder), *extra, plugins=plugins)
-        process, read_end = start_suite(command, stops, {PART_ENV: str(part)})
+        process, read_end = start_suite(command, stops, {PART_ENV: str(part), **told})
         log = (folder / LOG_NAME).open("w", encoding="utf-8")
         launched.append(_Launched(part, folder, process, read_end, log))
     return launched
