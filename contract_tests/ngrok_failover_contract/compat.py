@@ -130,14 +130,33 @@ def _admits(alphabet: Alphabet, character: str) -> bool:
     return True
 
 
-_PARSE_LOCK = threading.Lock()  # one for every block: blocks nest (shards run side by side)
-_PATCH_LOCK = threading.Lock()
-_patched: list[Callable[..., Any]] = []  # the original ast.parse, once per block open
+class _SerializedParse:
+    """`ast.parse` behind one lock, installed while any block is open (blocks nest: shards
+    run side by side inside a shard)."""
+
+    def __init__(self) -> None:
+        self.original: Callable[..., Any] = ast.parse
+        self.parsing = threading.Lock()
+        self.patching = threading.Lock()
+        self.open = 0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        with self.parsing:
+            return self.original(*args, **kwargs)
+
+    def enter(self) -> None:
+        with self.patching:
+            self.open += 1
+            ast.parse = self
+
+    def leave(self) -> None:
+        with self.patching:
+            self.open -= 1
+            if not self.open:
+                ast.parse = self.original
 
 
-def _serialized_parse(*args: Any, **kwargs: Any) -> Any:
-    with _PARSE_LOCK:
-        return _patched[0](*args, **kwargs)
+_SERIALIZED_PARSE = _SerializedParse()
 
 
 @contextmanager
@@ -151,13 +170,8 @@ def ast_parse_serialized() -> Iterator[None]:
     One lock for all blocks: a block opened inside another (side by side within a shard)
     must not let its threads parse beside the outer block's.
     """
-    with _PATCH_LOCK:
-        _patched.append(_patched[0] if _patched else ast.parse)
-        ast.parse = _serialized_parse
+    _SERIALIZED_PARSE.enter()
     try:
         yield
     finally:
-        with _PATCH_LOCK:
-            original = _patched.pop()
-            if not _patched:
-                ast.parse = original
+        _SERIALIZED_PARSE.leave()

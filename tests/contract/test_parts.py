@@ -18,6 +18,8 @@ import sys
 import tempfile
 import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -113,32 +115,40 @@ def test_a_malformed_part_is_refused_by_name() -> None:
 
 
 def test_processes_follow_the_cores_only_where_no_account_is_at_stake() -> None:
-    local = {"remote": False, "shard": False}
-    assert processes_for(None, cores=2, **local).count == 2
-    assert processes_for(None, cores=64, **local).count == MAX_PROCESSES
-    assert processes_for(None, cores=None, **local).count == 1
-    assert processes_for(3, cores=1, **local).count == 3  # as given
+    local = partial(processes_for, remote=False, shard=False)
+    assert local(None, cores=2).count == 2
+    assert local(None, cores=64).count == MAX_PROCESSES
+    assert local(None, cores=None).count == 1
+    assert local(3, cores=1).count == 3  # as given
     remote = processes_for(None, remote=True, shard=False, cores=8)
     assert remote.count == 1 and "rate limit" in remote.why
     assert processes_for(None, remote=False, shard=True, cores=8).count == 1
-    assert "one a core" in processes_for(None, cores=2, **local).why
+    assert "one a core" in local(None, cores=2).why
 
 
 def test_processes_are_two_a_core_where_the_round_trip_outlasts_the_suite_s_work() -> None:
     """Tests that wait on a server one request at a time overlap in more processes; one
-    answering at once keeps one a core (the suite's CPU is the bound), as does a run that
-    is remote, reproduces a shard, or was given its processes."""
-    local = {"remote": False, "shard": False}
-    slow = processes_for(None, cores=2, round_trip_s=0.15, **local)
-    assert slow.count == 4 and "151 ms" not in slow.why and "150 ms" in slow.why
-    assert slow.round_trip_s == 0.15
-    assert processes_for(None, cores=1, round_trip_s=0.15, **local).count == 2
-    assert processes_for(None, cores=8, round_trip_s=0.15, **local).count == MAX_PROCESSES
-    assert processes_for(None, cores=2, round_trip_s=SUITE_S_PER_REQUEST, **local).count == 2
-    assert processes_for(None, cores=2, round_trip_s=0.0002, **local).count == 2
-    assert processes_for(3, cores=2, round_trip_s=0.15, **local).count == 3
-    assert processes_for(None, remote=True, shard=False, cores=2, round_trip_s=0.15).count == 1
-    assert processes_for(None, remote=False, shard=True, cores=2, round_trip_s=0.15).count == 1
+    answering at once keeps one a core (the suite's CPU is the bound). A run that is
+    remote, reproduces a shard, or was given its processes never measures."""
+    local = partial(processes_for, remote=False, shard=False)
+
+    def after(seconds: float | None) -> Callable[[], float | None]:
+        return lambda: seconds
+
+    slow = local(None, cores=2, measure=after(0.15))
+    assert slow.count == 4 and "150 ms" in slow.why and slow.round_trip_s == 0.15
+    assert local(None, cores=1, measure=after(0.15)).count == 2
+    assert local(None, cores=8, measure=after(0.15)).count == MAX_PROCESSES
+    near = local(None, cores=2, measure=after(SUITE_S_PER_REQUEST))
+    assert near.count == 2 and near.round_trip_s == SUITE_S_PER_REQUEST
+    assert local(None, cores=2, measure=after(None)).count == 2
+
+    def never() -> float:
+        raise AssertionError("measured a server that cannot choose the processes")
+
+    assert local(3, cores=2, measure=never).count == 3
+    assert processes_for(None, remote=True, shard=False, cores=2, measure=never).count == 1
+    assert processes_for(None, remote=False, shard=True, cores=2, measure=never).count == 1
 
 
 def test_the_command_s_round_trip_reaches_the_parts_or_is_refused_by_name() -> None:

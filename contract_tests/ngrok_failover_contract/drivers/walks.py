@@ -287,18 +287,16 @@ class _Pages:
         self.expected = None
         if self.form is None or self.known is None:
             return
-        cursor = self.pending[-1][1] if self.pending else _cursor(followed)
-        if cursor is None:
-            return
-        if not self.pending:
-            after = self.known.cursor_after(cursor, self.limit)
-            self.expected = None if after is None else self._url(after)
+        start = _cursor(followed)
+        cursor = self.pending[-1][1] if self.pending else start
         while cursor is not None and len(self.pending) < self.depth:
             cursor = self.known.cursor_after(cursor, self.limit)
             if cursor is not None:
                 self.pending.append((url := self._url(cursor), cursor, self._send(url)))
         if self.pending:
             self.expected = self.pending[0][0]
+        elif start is not None and (after := self.known.cursor_after(start, self.limit)):
+            self.expected = self._url(after)  # nothing asked ahead (depth 0): still expected
 
     def _url(self, cursor: str) -> str:
         assert self.form is not None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -165,13 +166,13 @@ def preflight(
             f"{response.status_code}{'' if page is not None else ', not JSON'}): "
             "check the base path"
         )
-    return measured if measured is not None else min(trips[1:] or trips)
+    return measured if measured is not None else _fastest(trips)
 
 
 def round_trip(base_url: str, api_key: str) -> float:
     """The preflight's measure alone, whatever the answers (the server a run started for
     itself: what it answers is the checks' to judge, not a reason not to run)."""
-    return min(_listed(base_url, api_key, samples=ROUND_TRIP_SAMPLES)[1][1:])
+    return _fastest(_listed(base_url, api_key, samples=ROUND_TRIP_SAMPLES)[1])
 
 
 def plain_round_trip(base_url: str, api_key: str) -> float | None:
@@ -185,17 +186,37 @@ def plain_round_trip(base_url: str, api_key: str) -> float | None:
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     path = parts.path.rstrip("/") + "/backends/failover?limit=1"
     connection = kind(parts.hostname or "", parts.port, timeout=PREFLIGHT_TIMEOUT_S)
-    trips: list[float] = []
+
+    def call() -> None:
+        connection.request("GET", path, headers=auth_headers(api_key))
+        connection.getresponse().read()
+
     try:
-        while len(trips) < 1 + ROUND_TRIP_SAMPLES and sum(trips[1:]) < SAMPLING_S:
-            started = time.perf_counter()
-            connection.request("GET", path, headers=auth_headers(api_key))
-            connection.getresponse().read()
-            trips.append(time.perf_counter() - started)
+        trips = [_timed(call), *_samples(call, ROUND_TRIP_SAMPLES)]
     except (OSError, http.client.HTTPException):
         return None
     finally:
         connection.close()
+    return _fastest(trips)
+
+
+def _timed(call: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
+def _samples(call: Callable[[], object], most: int) -> list[float]:
+    """The seconds each of up to `most` more calls took, fewer once they took SAMPLING_S."""
+    trips: list[float] = []
+    while len(trips) < most and sum(trips) < SAMPLING_S:
+        trips.append(_timed(call))
+    return trips
+
+
+def _fastest(trips: list[float]) -> float:
+    """The round trip of calls on an open connection: the fastest after the first (which
+    also opened it), or the first alone."""
     return min(trips[1:] or trips)
 
 
@@ -213,12 +234,7 @@ def _listed(
         response = http.get(url)
         trips = [time.perf_counter() - started]
         more = ROUND_TRIP_SAMPLES if response.status_code == 200 else 0
-        for _ in range(more if samples is None else samples):
-            if sum(trips[1:]) >= SAMPLING_S:
-                break
-            started = time.perf_counter()
-            http.get(url)
-            trips.append(time.perf_counter() - started)
+        trips += _samples(lambda: http.get(url), more if samples is None else samples)
     return response, trips
 
 

@@ -26,7 +26,7 @@ import hashlib
 import os
 import struct
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -237,15 +237,15 @@ def processes_for(
     remote: bool,
     shard: bool,
     cores: int | None,
-    round_trip_s: float | None = None,
+    measure: Callable[[], float | None] | None = None,
 ) -> Processes:
     """How many suite processes a run starts, and why: one a core where the suite's CPU is
-    the bound (a server on this machine answering at once); two a core where a round trip
-    (`round_trip_s`, the command's measure of the given server) is longer than the suite's
-    own time per request: a distant server behind a loopback port (a tunnel, a port-forward,
-    a test double that sleeps), whose tests wait on it one request after another in parts
-    of their own (at 150 ms on 2 cores: 15 s with two, 11 s with four; on loopback 4.6 s
-    with two, 6.1 s with four: docs/benchmarks.md)."""
+    the bound (a server on this machine answering at once); two a core where the round trip
+    (`measure`, called only where it can choose) is longer than the suite's own time per
+    request: a distant server behind a loopback port (a tunnel, a port-forward, a test
+    double that sleeps), whose tests wait on it one request after another in parts of their
+    own (at 150 ms on 2 cores: 15 s with two, 11 s with four; on loopback 4.6 s with two,
+    6.1 s with four: docs/benchmarks.md)."""
     if given is not None:
         return Processes(given, "as given")
     if remote:
@@ -253,6 +253,7 @@ def processes_for(
     if shard:
         return Processes(1, "one shard is reproduced alone")
     usable = max(1, min(cores or 1, MAX_PROCESSES))
+    round_trip_s = measure() if measure is not None else None
     if round_trip_s is not None and round_trip_s > SUITE_S_PER_REQUEST:
         waiting = max(1, min(2 * (cores or 1), MAX_PROCESSES))
         ms = f"{round_trip_s * 1000:.0f} ms"

@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 import threading
+from functools import partial
 
 from ..core.verdict import ExitStatus
 from ..live.safety import plain_round_trip
@@ -83,7 +84,12 @@ def run(args: list[str], extension: Extension, stops: Stops) -> int:
         remote=options.remote,
         shard=options.shard is not None,
         cores=usable_cores(),
-        round_trip_s=_round_trip(options),
+        # The reference server the run starts answers at once: nothing to measure.
+        measure=(
+            partial(plain_round_trip, options.base_url, options.api_key)
+            if options.base_url is not None
+            else None
+        ),
     )
     if processes.count > 1:
         print(f"{PREFIX} {processes.count} processes side by side ({processes.why})", flush=True)
@@ -97,17 +103,6 @@ def run(args: list[str], extension: Extension, stops: Stops) -> int:
         plugins=plugins,
     )
     return run_suite(command, options, stops)
-
-
-def _round_trip(options: Options) -> float | None:
-    """The given server's round trip, where it can choose the processes (no --processes, a
-    server on this machine, no shard reproduced): the reference server the run starts
-    answers at once."""
-    if options.processes is not None or options.remote or options.shard is not None:
-        return None
-    if options.base_url is None:
-        return None
-    return plain_round_trip(options.base_url, options.api_key)
 
 
 def run_suite(
