@@ -23,7 +23,7 @@ ID = "bkdfo_2fKmcY180hfsrLrsT0VTrp3T7Tu"
 @pytest.mark.parametrize("edit", KEY_EDITS)
 def test_each_key_edit_is_not_the_key_and_reads_as_a_near_miss(edit: str) -> None:
     value = near_miss_key(KEY, edit)
-    assert value != f"Bearer {KEY}"
+    assert value is not None and value != f"Bearer {KEY}"
     assert key_of({"Authorization": value}, KEY) is Key.NEAR
 
 
@@ -48,3 +48,17 @@ def test_an_unknown_edit_is_refused_by_name() -> None:
         near_miss_key(KEY, "x")
     with pytest.raises(ValueError, match="no id edit 'x'"):
         near_miss_id(ID, "x", random.Random(0))
+
+
+@pytest.mark.parametrize("key", ["k", "ab"])
+@pytest.mark.parametrize("edit", KEY_EDITS)
+def test_a_short_key_s_edits_are_header_values_the_model_refuses(key: str, edit: str) -> None:
+    """A key of one character has no inside for a space (a space before it only widens the
+    separator, which RFC 6750 allows) and truncates to no key: never an illegal header
+    value (h11 refuses one ending in a space) nor one the model reads as the key."""
+    value = near_miss_key(key, edit)
+    if value is None:
+        assert (edit, len(key)) == ("inner space", 1)
+        return
+    assert value == value.strip() and value != f"Bearer {key}"
+    assert key_of({"Authorization": value}, key) is not Key.VALID

@@ -16,7 +16,8 @@ from ngrok_failover_contract.core.registry import ContractViolation, Property
 from ngrok_failover_contract.core.verdict import ExitStatus, Kind
 from ngrok_failover_contract.reporting.curl import as_curl
 from ngrok_failover_contract.reporting.findings import Finding, finding_from
-from ngrok_failover_contract.reporting.redaction import redact_tree
+from ngrok_failover_contract.reporting.merge import merge_junit
+from ngrok_failover_contract.reporting.redaction import REDACTED, redact, redact_tree
 from ngrok_failover_contract.reporting.summary import render_summary
 from ngrok_failover_contract.reporting.summary import status_of as exit_status
 
@@ -145,6 +146,28 @@ def test_redact_tree_scrubs_every_report_file(tmp_path: Path) -> None:
     (tmp_path / "sub" / "r.xml").write_text("<x>Bearer sekret</x>", encoding="utf-8")
     redact_tree(tmp_path, "sekret")
     assert "sekret" not in (tmp_path / "sub" / "r.xml").read_text(encoding="utf-8")
+
+
+def test_a_short_key_is_redacted_where_it_stands_alone_and_a_long_one_everywhere() -> None:
+    said = "Bearer test; 'test' test_model tests attest"
+    assert redact(said, "test") == f"Bearer {REDACTED}; '{REDACTED}' test_model tests attest"
+    key = "fake_Kx3p-9ZqT1abcd"
+    assert redact(f"x{key}x Bearer {key}", key) == f"x{REDACTED}x Bearer {REDACTED}"
+
+
+def test_reports_stay_well_formed_under_a_short_key(tmp_path: Path) -> None:
+    """A local server's key "test" spells JUnit's element names: they stay as written."""
+    junit = (
+        '<testsuites name="pytest tests"><testsuite name="contract" tests="1">'
+        '<testcase classname="suite.test_model" name="test_a" /></testsuite></testsuites>'
+    )
+    for part in ("1", "2"):
+        (tmp_path / part).mkdir()
+        (tmp_path / part / "junit.xml").write_text(junit, encoding="utf-8")
+    redact_tree(tmp_path, "test")
+    merged = tmp_path / "junit.xml"
+    merge_junit([tmp_path / part / "junit.xml" for part in ("1", "2")], merged)
+    assert merged.read_text(encoding="utf-8").count('<testcase classname="suite.test_model"') == 2
 
 
 def test_at_least_twenty_planted_faults_each_described_and_named_by_a_property() -> None:

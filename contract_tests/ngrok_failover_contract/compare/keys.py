@@ -40,8 +40,8 @@ def with_key(form: str | None, key: str) -> str | None:
     if form is None:
         return None
     kind, _, rest = form.partition(":")
-    if kind == "edit":
-        return near_miss_key(key, rest)
+    if kind == "edit":  # an edit with nothing to work on in this key: still no key
+        return near_miss_key(key, rest) or FOREIGN_KEY
     if kind == "parts":
         parts: list[str] = json.loads(rest)
         return key.join(parts)

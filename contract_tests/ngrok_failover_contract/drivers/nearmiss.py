@@ -32,12 +32,13 @@ KEY_EDITS = (
 ID_EDITS = ("case", "one case", "changed")
 
 
-def near_miss_key(key: str, edit: str) -> str:
-    """The `Authorization` value of a near miss of `key` (never the key itself)."""
+def near_miss_key(key: str, edit: str) -> str | None:
+    """The `Authorization` value of a near miss of `key` (never the key itself), or None
+    where the edit has nothing to work on (no inside to a one-character key)."""
     if edit == "appended":
         return f"Bearer {key}x"
     if edit == "truncated":
-        return f"Bearer {key[:-1]}"
+        return f"Bearer {key[:-1]}".rstrip()  # a header value ends in no space
     if edit == "changed":
         last = key[-1]
         return f"Bearer {key[:-1]}{'a' if last != 'a' else 'b'}"
@@ -45,6 +46,8 @@ def near_miss_key(key: str, edit: str) -> str:
         flipped = key.swapcase()
         return f"Bearer {flipped if flipped != key else key + 'X'}"
     if edit == "inner space":
+        if len(key) < 2:  # a space before it is only a longer separator (RFC 6750: 1*SP)
+            return None
         middle = len(key) // 2
         return f"Bearer {key[:middle]} {key[middle:]}"
     if edit == "scheme":
@@ -74,10 +77,11 @@ def near_miss_id(backend_id: str, edit: str, rng: random.Random) -> str | None:
     return None if edited == rest else prefix + edited
 
 
-def near_miss_headers(ledger: Ledger, edit: str) -> dict[str, str]:
-    """The run's headers with a near miss of its key."""
+def near_miss_headers(ledger: Ledger, edit: str) -> dict[str, str] | None:
+    """The run's headers with a near miss of its key (None: the edit does not apply)."""
     client = ledger.client
-    return {**client.headers, "Authorization": near_miss_key(client.api_key, edit)}
+    value = near_miss_key(client.api_key, edit)
+    return None if value is None else {**client.headers, "Authorization": value}
 
 
 def key_near_misses(ledger: Ledger, backend_id: str) -> list[Request]:
@@ -90,6 +94,8 @@ def key_near_misses(ledger: Ledger, backend_id: str) -> list[Request]:
     deletes: list[Request] = []
     for edit in KEY_EDITS:
         headers = near_miss_headers(ledger, edit)
+        if headers is None:
+            continue
         asked += [
             Request("POST", COLLECTION, marked({"backends": []}, create=True), headers),
             Request("GET", COLLECTION, None, headers),
@@ -138,7 +144,11 @@ def send_key_near_misses(ledger: Ledger, asked: Sequence[Request], workers: int)
             raise
 
 
-def send_with_near_miss(ledger: Ledger, method: str, url: str, body: object, edit: str) -> None:
-    """One request with a near miss of the run's key (`send_key_near_misses`)."""
-    asked = Request(method, url, body, near_miss_headers(ledger, edit))
-    send_key_near_misses(ledger, [asked], workers=1)
+def send_with_near_miss(ledger: Ledger, method: str, url: str, body: object, edit: str) -> bool:
+    """One request with a near miss of the run's key (`send_key_near_misses`); False: the
+    edit does not apply to the key, and nothing was sent."""
+    headers = near_miss_headers(ledger, edit)
+    if headers is None:
+        return False
+    send_key_near_misses(ledger, [Request(method, url, body, headers)], workers=1)
+    return True

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 REDACTED = "[REDACTED]"
+# A key this long (ngrok's are about 50 characters) is redacted wherever it occurs. A
+# shorter one, a local server's "test", also spells parts of words and names: redacted
+# inside them it would garble every line and break the reports' syntax (JUnit's
+# <testcase>), so it is redacted only where it stands alone.
+WHOLE_KEY_LENGTH = 16
+_KEY_CHARACTER = "A-Za-z0-9_-"
 
 
 def redact(text: str, secret: str) -> str:
     """`text` with the API key replaced."""
-    if secret:
-        text = text.replace(secret, REDACTED)
-    return text
+    if not secret:
+        return text
+    if len(secret) >= WHOLE_KEY_LENGTH:
+        return text.replace(secret, REDACTED)
+    alone = rf"(?<![{_KEY_CHARACTER}]){re.escape(secret)}(?![{_KEY_CHARACTER}])"
+    return re.sub(alone, REDACTED, text)
 
 
 def redact_tree(folder: Path, secret: str) -> None:
@@ -25,5 +35,6 @@ def redact_tree(folder: Path, secret: str) -> None:
             text = path.read_text(encoding="utf-8")
         except (UnicodeDecodeError, OSError):
             continue
-        if secret in text:
-            path.write_text(redact(text, secret), encoding="utf-8")
+        redacted = redact(text, secret)
+        if redacted != text:
+            path.write_text(redacted, encoding="utf-8")
