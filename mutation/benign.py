@@ -18,7 +18,7 @@ from ngrok_failover_contract.core.api import item_id as api_item_id
 
 from .asgi import ASGIApp, Fault, Forward, Handle, Reply, Request
 from .registry import benign
-from .rewrite import is_collection, is_id, is_item, item_id, map_resources
+from .rewrite import error_reply, is_collection, is_id, is_item, item_id, map_resources
 
 
 @benign("auth_answers_403", "answers a missing or bad API key with 403 instead of 401")
@@ -237,5 +237,24 @@ def clock_ahead_90s(app: ASGIApp) -> ASGIApp:
 
     def on_reply(_: Request, reply: Reply) -> Reply:
         return map_resources(reply, lambda r: {**r, "created_at": ahead(r["created_at"])})
+
+    return Fault(app, on_reply=on_reply)
+
+
+@benign(
+    "before_id_deleted_400",
+    "refuses a before_id naming a deleted backend with 400 (ngrok documents no answer to a "
+    "cursor naming no backend; the spec's list answers no 404)",
+)
+def before_id_deleted_400(app: ASGIApp) -> ASGIApp:
+    deleted: set[str] = set()
+
+    def on_reply(request: Request, reply: Reply) -> Reply:
+        if is_item(request, "DELETE") and reply.status == 204:
+            deleted.add(item_id(request))
+        before = dict(parse_qsl(request.query, keep_blank_values=True)).get("before_id")
+        if is_collection(request, "GET") and reply.status == 200 and before in deleted:
+            return error_reply(400, "ERR_NGROK_215", f"before_id {before!r} names no backend.")
+        return reply
 
     return Fault(app, on_reply=on_reply)

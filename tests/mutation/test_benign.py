@@ -119,3 +119,26 @@ def test_created_at_is_ahead_of_the_creation_by_the_clock_s_lead_everywhere() ->
         assert [item["created_at"] for item in listed] == [backend["created_at"]]
         updated = api.patch(backend["id"], {"description": "later"}).json()
         assert updated["created_at"] == backend["created_at"]
+
+
+# A deleted backend's before_id refused.
+
+
+def test_a_deleted_backend_s_before_id_is_400_and_every_other_cursor_a_page() -> None:
+    with planted("before_id_deleted_400") as api:
+        oldest, middle, newest = (api.create()["id"] for _ in range(3))
+        assert api.http.delete(f"{COLLECTION}/{middle}").status_code == 204
+        response = api.http.get(COLLECTION, params={"before_id": middle})
+        error = response.json()
+        assert response.status_code == 400 and set(error) == ERROR_FIELDS, response.text
+        assert error["error_code"] == "ERR_NGROK_215" and error["status_code"] == 400
+        assert middle in error["msg"]
+        kept = api.http.get(COLLECTION, params={"before_id": newest}).json()["backends"]
+        assert [item["id"] for item in kept] == [oldest]
+        never = api.http.get(COLLECTION, params={"before_id": "bkdfo_" + "0" * 27})
+        assert never.status_code == 200  # a cursor never made: as the reference server reads it
+        bad_key = {"authorization": "Bearer not-the-key"}
+        assert (
+            api.http.get(COLLECTION, params={"before_id": middle}, headers=bad_key).status_code
+            == 401
+        )
