@@ -147,3 +147,16 @@ def test_a_comparison_runs_one_request_at_a_time_in_one_process(
     compared = run_compare(tmp_path, "--other-url=http://127.0.0.1:9", flag)
     assert compared.returncode == ExitStatus.CANNOT_RUN
     assert refused in compared.output, compared.output
+
+
+def test_a_comparison_s_help_leaves_out_the_options_it_refuses(tmp_path: Path) -> None:
+    """They are still taken, to be refused by name (above), but --help offers only what a
+    comparison can do."""
+    helped = run_compare(tmp_path, "--help", key=None)
+    assert helped.returncode == 0, helped.output
+    assert "--other-url" in helped.output and "--seed" in helped.output
+    for flag in ("--workers", "--shard", "--processes", "--require-coverage"):
+        assert flag not in helped.output, flag
+    coverage = run_compare(tmp_path, "--other-url=http://127.0.0.1:9", "--require-coverage")
+    assert coverage.returncode == ExitStatus.CANNOT_RUN
+    assert "--shard and --require-coverage are a contract run's" in coverage.output

@@ -119,3 +119,20 @@ def test_a_journal_syncs_each_id_to_disk_only_when_asked(
     assert journaled(tmp_path) == {tmp_path / f"{RUN}.ids": [ID]}
     assert len(synced) == (1 if sync else 0)
     journal.close(keep=False)
+
+
+def test_cleanup_takes_only_the_options_it_acts_on(capsys: pytest.CaptureFixture[str]) -> None:
+    """A run's --workers or --seed would do nothing here: refused as unknown, not ignored."""
+    from ngrok_failover_contract.runner.cleanup import main  # noqa: PLC0415
+
+    with pytest.raises(SystemExit) as refused:
+        main(["--base-url=http://127.0.0.1:9", "--workers=3"])
+    assert refused.value.code == 2
+    assert "unrecognized arguments: --workers=3" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as helped:
+        main(["--help"])
+    assert helped.value.code == 0
+    shown = capsys.readouterr().out
+    assert "the server a killed run tested" in shown and "journals are" in shown
+    for flag in ("--seed", "--workers", "--profile", "--live", "--processes"):
+        assert flag not in shown, flag

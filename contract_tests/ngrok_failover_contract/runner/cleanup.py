@@ -31,11 +31,18 @@ from .options import KEY_ENV, OptionsError, name_of, parser, resolve
 
 PROG = f"{COMMAND} cleanup"
 DESCRIPTION = "Delete the backends that killed contract runs left behind (marked ones only)."
+# The options cleanup acts on: any other (a run's --seed, --workers) is refused as unknown.
+USED: dict[str, str | None] = {
+    "base_url": "the server a killed run tested",
+    "max_rpm": None,
+    "dry_run": "list what would be deleted, delete nothing",
+    "reports_dir": "where the killed runs' journals are (reports/contract)",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    command_line = parser(DESCRIPTION)
+    command_line = parser(DESCRIPTION, only=USED)
     command_line.prog = PROG
     command_line.parse_args(args)  # --help, and unknown flags refused
     try:

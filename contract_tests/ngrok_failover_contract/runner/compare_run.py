@@ -57,7 +57,7 @@ replay a recorded other side against a new base: {PROG} compare --base-url URL -
 
 def run_compare(args: list[str], extension: Extension, stops: Stops) -> int:
     every = merged([extension, COMPARE])
-    command_line = parser(DESCRIPTION, every)
+    command_line = parser(DESCRIPTION, every, hidden=comparing.REFUSED)
     command_line.prog, command_line.epilog = f"{PROG} compare", EPILOG
     command_line.formatter_class = argparse.RawDescriptionHelpFormatter
     command_line.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")

@@ -148,6 +148,11 @@ def _named(dest: str) -> str:
     return option.flag if INSTALLED or option.env is None else f"{option.flag} ({option.env})"
 
 
+# A contract run's options a comparison refuses (all but --workers 1 and --processes 1):
+# taken, to be refused by name, and left out of its --help.
+REFUSED = frozenset({"workers", "shard", "processes", "require_coverage"})
+
+
 def _refuse_split(options: Options) -> None:
     if options.workers != 1:
         raise OptionsError(

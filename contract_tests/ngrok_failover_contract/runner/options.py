@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -254,13 +254,17 @@ def model(extension: Extension = NO_EXTENSION) -> tuple[Option, ...]:
     return OPTIONS + extension.options
 
 
-def add_options(add: Callable[..., Any], options: Sequence[Option] = OPTIONS) -> None:
-    """Declare `options` through `add` (argparse's `add_argument` or pytest's `addoption`).
+def add_options(
+    add: Callable[..., Any], options: Sequence[Option] = OPTIONS, hidden: Collection[str] = ()
+) -> None:
+    """Declare `options` through `add` (argparse's `add_argument` or pytest's `addoption`);
+    those `hidden` (dests) are taken but not listed in --help.
 
     Defaults are None, so `resolve` can tell an absent flag from one given.
     """
     for option in options:
-        kwargs: dict[str, Any] = {"dest": option.dest, "default": None, "help": option.help}
+        shown = argparse.SUPPRESS if option.dest in hidden else option.help
+        kwargs: dict[str, Any] = {"dest": option.dest, "default": None, "help": shown}
         if option.switch:
             kwargs["action"] = "store_true"
         else:
@@ -271,11 +275,29 @@ def add_options(add: Callable[..., Any], options: Sequence[Option] = OPTIONS) ->
 
 
 def parser(
-    description: str | None = None, extension: Extension = NO_EXTENSION
+    description: str | None = None,
+    extension: Extension = NO_EXTENSION,
+    *,
+    hidden: Collection[str] = (),
+    only: Mapping[str, str | None] | None = None,
 ) -> argparse.ArgumentParser:
+    """The command line of a command: the model's options (`only` these dests, when given,
+    each with its help for this command or None for the model's: any other is refused as
+    unknown), `hidden` ones taken but left out of --help (a command that refuses most of
+    their values with a message of its own)."""
     result = argparse.ArgumentParser(description=description, allow_abbrev=False)
-    add_options(result.add_argument, model(extension))
+    chosen = [_for_command(option, only) for option in model(extension)]
+    add_options(result.add_argument, [o for o in chosen if o is not None], hidden)
     return result
+
+
+def _for_command(option: Option, only: Mapping[str, str | None] | None) -> Option | None:
+    if only is None:
+        return option
+    if option.dest not in only:
+        return None
+    helped = only[option.dest]
+    return option if helped is None else replace(option, help=helped)
 
 
 @dataclass(frozen=True, slots=True)
