@@ -271,3 +271,27 @@ def test_the_installed_command_names_its_flags_only(monkeypatch: pytest.MonkeyPa
     assert named("seed", 7) == "--seed 7"
     monkeypatch.setattr(options_module, "INSTALLED", False)
     assert named("seed", 7) == "--seed 7 (SEED=7)"
+
+
+def test_a_key_s_surrounding_whitespace_is_left_out() -> None:
+    """A key read from a file ends in a newline, which no header can carry."""
+    url = "--base-url=http://127.0.0.1:9"
+    env = {"NGROK_API_KEY": " secret-key\n", "NGROK_OTHER_ACCOUNT_KEY": "o\t"}
+    options = resolve(env, [url])
+    assert (options.api_key, options.other_api_key) == ("secret-key", "o")
+
+
+@pytest.mark.parametrize(
+    ("key", "what"),
+    [
+        ("secret\nkey", "a control character (its character 7 of 10)"),
+        ("sécret", "a character not ASCII (its character 2 of 6)"),
+    ],
+)
+def test_a_key_no_header_can_carry_is_refused_by_what_is_wrong_not_shown(
+    key: str, what: str
+) -> None:
+    with pytest.raises(OptionsError) as refused:
+        resolve({"NGROK_API_KEY": key}, ["--base-url=http://127.0.0.1:9"])
+    assert str(refused.value).startswith(f"$NGROK_API_KEY holds {what}")
+    assert "secret" not in str(refused.value) and "cret" not in str(refused.value)

@@ -35,6 +35,13 @@ if TYPE_CHECKING:
 def main(argv: list[str] | None = None, extension: Callable[[], Extension] | None = None) -> int:
     """Run the command; `extension` loads a checkout's options (once stops are caught)."""
     args = sys.argv[1:] if argv is None else argv
+    try:
+        return _main(args, extension)
+    except Exception as error:  # a bug of the suite's own: its traceback, never the key
+        return _crashed(error)
+
+
+def _main(args: list[str], extension: Callable[[], Extension] | None) -> int:
     if args[:1] == ["cleanup"]:  # Ctrl-C ends it as any command (it has nothing to hold)
         from . import cleanup  # noqa: PLC0415
 
@@ -53,6 +60,31 @@ def main(argv: list[str] | None = None, extension: Callable[[], Extension] | Non
         return run(args, loaded, stops)
     finally:
         stops.release()
+
+
+def _crashed(error: Exception) -> int:
+    """The traceback with every key of the environment replaced (one in a header value
+    shows in the message of the exception it raised), and the could-not-run status."""
+    import os  # noqa: PLC0415
+    import traceback  # noqa: PLC0415
+
+    from ..compare.keys import OTHER_SIDE_KEY_ENV  # noqa: PLC0415
+    from ..core.verdict import ExitStatus  # noqa: PLC0415
+    from ..reporting.redaction import redact  # noqa: PLC0415
+    from .options import KEY_ENV, OTHER_KEY_ENV  # noqa: PLC0415
+
+    text = "".join(traceback.format_exception(error))
+    for name in (KEY_ENV, OTHER_KEY_ENV, OTHER_SIDE_KEY_ENV):
+        value = os.environ.get(name, "")
+        for secret in sorted({value, value.strip()} - {""}, key=len, reverse=True):
+            text = redact(text, secret)
+    print(text, end="", file=sys.stderr)
+    print(
+        "contract: the suite itself failed (a fault of the suite's, not a verdict on the "
+        "server): the traceback above says where",
+        file=sys.stderr,
+    )
+    return ExitStatus.CANNOT_RUN
 
 
 if __name__ == "__main__":

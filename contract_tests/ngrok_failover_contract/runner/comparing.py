@@ -54,6 +54,7 @@ from .options import (
     OptionsError,
     check_base_url,
     child_ids,
+    key_from,
     text,
 )
 
@@ -102,7 +103,7 @@ def settings_of(options: Options, env: Mapping[str, str]) -> Settings | None:
     if values.get("record") and recorded is not None:
         raise OptionsError(f"{_named('record')} records a live comparison, not a replay")
     _refuse_split(options)
-    key = "" if other_url is None else env.get(OTHER_SIDE_KEY_ENV, "")
+    key = "" if other_url is None else key_from(env, OTHER_SIDE_KEY_ENV)
     if other_url is not None:
         check_base_url(str(other_url), _COMPARE["other_url"])
         if not key and not options.dry_run:

@@ -385,10 +385,10 @@ def resolve(
         check_base_url(base_url, by_dest["base_url"])
     assumed = bool(extension.remote_switch and raw[extension.remote_switch])
     remote = is_remote(base_url, assume_remote=assumed)
-    api_key = env.get(KEY_ENV, "") if base_url else LOCAL_KEY
+    api_key = key_from(env, KEY_ENV) if base_url else LOCAL_KEY
     if base_url and not api_key and not raw["dry_run"]:
         raise OptionsError(f"{by_dest['base_url'].named} needs the API key in ${KEY_ENV}")
-    other_api_key = (env.get(OTHER_KEY_ENV) or None) if base_url else LOCAL_OTHER_KEY
+    other_api_key = (key_from(env, OTHER_KEY_ENV) or None) if base_url else LOCAL_OTHER_KEY
     if other_api_key is not None and other_api_key == api_key:
         raise OptionsError(f"${OTHER_KEY_ENV} is the key of ${KEY_ENV}: give another account's")
     if raw["max_rpm"] is not None and raw["max_rpm"] < 0:
@@ -500,6 +500,20 @@ def _workers(
             f"{by_dest['shard'].named}: {shard} is not between 1 and the run's workers ({given})"
         )
     return given, shard
+
+
+def key_from(env: Mapping[str, str], name: str) -> str:
+    """The API key in `env[name]`, surrounding whitespace left out (a file's last newline);
+    one that no header can carry is refused by what is wrong with it, never shown."""
+    key = env.get(name, "").strip()
+    for position, character in enumerate(key, start=1):
+        if not " " <= character <= "~":
+            what = "a control character" if character.isascii() else "a character not ASCII"
+            raise OptionsError(
+                f"${name} holds {what} (its character {position} of {len(key)}): an API key "
+                "is printable ASCII, as a header carries it"
+            )
+    return key
 
 
 def check_base_url(base_url: str, option: Option) -> None:
