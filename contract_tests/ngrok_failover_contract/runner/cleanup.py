@@ -27,7 +27,8 @@ from ..live.safety import PreflightError, preflight
 from ..live.sweep import MAX_PASSES, Swept, sweep
 from .command import PROG as COMMAND
 from .lifecycle import JOURNALS
-from .options import KEY_ENV, OptionsError, name_of, parser, resolve
+from .options import KEY_ENV, Options, OptionsError, name_of, parser, resolve
+from .reports_folder import FolderInUse, held
 
 PROG = f"{COMMAND} cleanup"
 DESCRIPTION = "Delete the backends that killed contract runs left behind (marked ones only)."
@@ -57,13 +58,22 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return ExitStatus.CANNOT_RUN
+    try:  # a run still writing there is alive: what its journal names is still its own
+        with held(options.reports_dir, name_of("reports_dir")):
+            return _clean_up(options.base_url, options)
+    except FolderInUse as err:
+        print(f"contract-cleanup: could not run: {err}", file=sys.stderr)
+        return ExitStatus.CANNOT_RUN
+
+
+def _clean_up(base_url: str, options: Options) -> int:
     try:
-        preflight(options.base_url, options.api_key)
+        preflight(base_url, options.api_key)
     except PreflightError as err:
         print(f"contract-cleanup: {err}", file=sys.stderr)
         return ExitStatus.CANNOT_RUN
     # The gate's marker is unused: cleanup creates and updates nothing.
-    client = ApiClient(options.base_url, options.api_key, Gate("", max_rpm=options.max_rpm))
+    client = ApiClient(base_url, options.api_key, Gate("", max_rpm=options.max_rpm))
     try:
         if options.dry_run:
             return _list_only(client, options.reports_dir / JOURNALS)

@@ -35,10 +35,12 @@ from .options import (
     OptionsError,
     check_consent,
     merged,
+    name_of,
     parser,
     plan,
     resolve,
 )
+from .reports_folder import FolderInUse, held
 from .run import run_suite
 from .stops import Stops
 
@@ -88,7 +90,6 @@ def run_compare(args: list[str], extension: Extension, stops: Stops) -> int:
     if stops.stopped:
         print(f"{PREFIX} {startup_stop_line(stops.stopped)}", flush=True)
         return ExitStatus.INTERRUPTED
-    options.reports_dir.mkdir(parents=True, exist_ok=True)
     command = suite_command(
         *options.suite_argv(),
         f"--junitxml={options.reports_dir / 'junit.xml'}",
@@ -97,7 +98,12 @@ def run_compare(args: list[str], extension: Extension, stops: Stops) -> int:
         *extra,
         plugins=(extension.plugin,) if extension.plugin else (),
     )
-    return run_suite(command, options, stops, console_type=CompareConsole)
+    try:
+        with held(options.reports_dir, name_of("reports_dir")):
+            return run_suite(command, options, stops, console_type=CompareConsole)
+    except FolderInUse as err:
+        print(f"{PREFIX} could not run: {err}", file=sys.stderr)
+        return ExitStatus.CANNOT_RUN
 
 
 def decide(

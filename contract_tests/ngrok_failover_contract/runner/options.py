@@ -158,7 +158,7 @@ OPTIONS = (
     ),
     Option(
         "--reports-dir",
-        f"where reports go ({DEFAULT_REPORTS_DIR})",
+        f"where reports go ({DEFAULT_REPORTS_DIR}); one run at a time in a folder",
         env="REPORTS_DIR",
         reproduce=False,
     ),

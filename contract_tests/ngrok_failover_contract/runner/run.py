@@ -35,6 +35,7 @@ from .options import (
     resolve,
 )
 from .parts import processes_for, usable_cores
+from .reports_folder import FolderInUse, held
 from .run_parts import run_parts
 from .session_end import redact_all, secrets
 from .stops import Stops
@@ -77,7 +78,16 @@ def run(args: list[str], extension: Extension, stops: Stops) -> int:
     if stops.stopped:  # before the suite started: nothing was sent
         print(f"{PREFIX} {startup_stop_line(stops.stopped)}", flush=True)
         return ExitStatus.INTERRUPTED
-    options.reports_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with held(options.reports_dir, name_of("reports_dir")):
+            return _run_held(options, extension, extra, stops)
+    except FolderInUse as err:
+        print(f"{PREFIX} could not run: {err}", file=sys.stderr)
+        return ExitStatus.CANNOT_RUN
+
+
+def _run_held(options: Options, extension: Extension, extra: list[str], stops: Stops) -> int:
+    """The run, once its reports folder is its own."""
     plugins = (extension.plugin,) if extension.plugin else ()
     processes = processes_for(
         options.processes,
