@@ -10,13 +10,13 @@ import pytest
 
 from ngrok_failover_contract.core.verdict import ExitStatus
 from ngrok_failover_contract.runner.cli import main
-from ngrok_failover_contract.runner.reports_folder import FolderInUse, held
+from ngrok_failover_contract.runner.reports_folder import FolderRefused, held
 
 
 def test_a_held_folder_is_refused_to_another_run_and_free_once_released(tmp_path: Path) -> None:
     with (
         held(tmp_path, "--reports-dir"),
-        pytest.raises(FolderInUse) as refused,
+        pytest.raises(FolderRefused) as refused,
         held(tmp_path, "--reports-dir"),
     ):
         pass
@@ -58,3 +58,16 @@ def test_cleanup_waits_for_a_run_that_is_still_writing(
         status = main(["cleanup", "--base-url=http://127.0.0.1:9", f"--reports-dir={tmp_path}"])
     assert status == ExitStatus.CANNOT_RUN
     assert "contract-cleanup: could not run: another run" in capsys.readouterr().err
+
+
+def test_a_folder_that_cannot_be_written_is_named_with_the_option_to_give_another(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "summary.md"
+    taken.write_text("kept\n", encoding="utf-8")
+    status = main([f"--reports-dir={taken}", "--seed=0"])
+    assert status == ExitStatus.CANNOT_RUN
+    shown = capsys.readouterr().err
+    assert f"could not run: cannot write reports in {taken}: a file of that name is there" in shown
+    assert shown.rstrip().endswith("give a folder with --reports-dir (REPORTS_DIR)")
+    assert taken.read_text(encoding="utf-8") == "kept\n"

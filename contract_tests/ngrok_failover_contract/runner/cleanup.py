@@ -28,7 +28,7 @@ from ..live.sweep import MAX_PASSES, Swept, sweep
 from .command import PROG as COMMAND
 from .lifecycle import JOURNALS
 from .options import KEY_ENV, Options, OptionsError, name_of, parser, resolve
-from .reports_folder import FolderInUse, held
+from .reports_folder import FolderRefused, held
 
 PROG = f"{COMMAND} cleanup"
 DESCRIPTION = "Delete the backends that killed contract runs left behind (marked ones only)."
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     try:  # a run still writing there is alive: what its journal names is still its own
         with held(options.reports_dir, name_of("reports_dir")):
             return _clean_up(options.base_url, options)
-    except FolderInUse as err:
+    except FolderRefused as err:
         print(f"contract-cleanup: could not run: {err}", file=sys.stderr)
         return ExitStatus.CANNOT_RUN
 

@@ -40,7 +40,7 @@ from .options import (
     plan,
     resolve,
 )
-from .reports_folder import FolderInUse, held
+from .reports_folder import FolderRefused, held
 from .run import run_suite
 from .stops import Stops
 
@@ -101,7 +101,7 @@ def run_compare(args: list[str], extension: Extension, stops: Stops) -> int:
     try:
         with held(options.reports_dir, name_of("reports_dir")):
             return run_suite(command, options, stops, console_type=CompareConsole)
-    except FolderInUse as err:
+    except FolderRefused as err:
         print(f"{PREFIX} could not run: {err}", file=sys.stderr)
         return ExitStatus.CANNOT_RUN
 

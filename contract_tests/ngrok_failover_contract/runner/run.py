@@ -35,7 +35,7 @@ from .options import (
     resolve,
 )
 from .parts import processes_for, usable_cores
-from .reports_folder import FolderInUse, held
+from .reports_folder import FolderRefused, held
 from .run_parts import run_parts
 from .session_end import redact_all, secrets
 from .stops import Stops
@@ -81,7 +81,7 @@ def run(args: list[str], extension: Extension, stops: Stops) -> int:
     try:
         with held(options.reports_dir, name_of("reports_dir")):
             return _run_held(options, extension, extra, stops)
-    except FolderInUse as err:
+    except FolderRefused as err:
         print(f"{PREFIX} could not run: {err}", file=sys.stderr)
         return ExitStatus.CANNOT_RUN
 
