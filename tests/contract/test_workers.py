@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import socket
 import threading
 from functools import partial
 from typing import Any, cast
@@ -15,6 +16,7 @@ from ngrok_failover_contract.core.exchange import Exchange
 from ngrok_failover_contract.core.registry import ContractViolation, Property
 from ngrok_failover_contract.drivers.walks import settled
 from ngrok_failover_contract.drivers.workers import Shard, run_shards, shard_of, side_by_side, split
+from ngrok_failover_contract.live import safety
 from ngrok_failover_contract.live.gate import Gate
 from ngrok_failover_contract.live.marker import marker_of
 from ngrok_failover_contract.live.safety import (
@@ -224,6 +226,18 @@ def test_the_command_measures_a_round_trip_with_the_standard_library_alone() -> 
         with pytest.raises(PreflightError, match="refused"):
             preflight(late.base_url, "not the key", measured=0.123)
     assert plain_round_trip(late.base_url, key) is None  # stopped: nothing answers there
+
+
+def test_the_command_s_measure_says_at_once_that_no_answer_came_in_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server that takes the request and never answers: the command stops there, not
+    after its processes' preflight waited as long again."""
+    monkeypatch.setattr(safety, "PREFLIGHT_TIMEOUT_S", 0.2)
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # listens, never answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        with pytest.raises(PreflightError, match=f"cannot reach {url}: no answer within 0 s"):
+            plain_round_trip(url, "some-key")
 
 
 def test_a_comparison_keeps_one_worker_whatever_the_round_trip() -> None:

@@ -147,9 +147,7 @@ def preflight(
     try:
         response, trips = _listed(base_url, api_key, 0 if measured is not None else None)
     except httpx.TimeoutException:
-        raise PreflightError(
-            f"cannot reach {base_url}: no answer within {PREFLIGHT_TIMEOUT_S:.0f} s"
-        ) from None
+        raise _no_answer(base_url) from None
     except httpx.HTTPError as err:
         raise PreflightError(f"cannot reach {base_url}: {type(err).__name__}: {err}") from None
     if response.status_code in (401, 403):
@@ -178,8 +176,9 @@ def round_trip(base_url: str, api_key: str) -> float:
 def plain_round_trip(base_url: str, api_key: str) -> float | None:
     """The preflight's measure with the standard library alone, for the command, which
     decides how many processes to start before any of them loads httpx: the fastest of the
-    list calls after the first on one connection, as many as `_listed` makes. None: no
-    answer (the processes' own preflight then says why)."""
+    list calls after the first on one connection, as many as `_listed` makes. None: a
+    failure the processes' own preflight explains; `PreflightError` when no answer came in
+    time (the preflight would wait as long again to say so)."""
     import http.client  # noqa: PLC0415
 
     parts = urlsplit(base_url)
@@ -193,11 +192,17 @@ def plain_round_trip(base_url: str, api_key: str) -> float | None:
 
     try:
         trips = [_timed(call), *_samples(call, ROUND_TRIP_SAMPLES)]
+    except TimeoutError:
+        raise _no_answer(base_url) from None
     except (OSError, http.client.HTTPException):
         return None
     finally:
         connection.close()
     return _fastest(trips)
+
+
+def _no_answer(base_url: str) -> PreflightError:
+    return PreflightError(f"cannot reach {base_url}: no answer within {PREFLIGHT_TIMEOUT_S:.0f} s")
 
 
 def _timed(call: Callable[[], object]) -> float:

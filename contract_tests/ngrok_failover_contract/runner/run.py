@@ -10,7 +10,7 @@ import threading
 from functools import partial
 
 from ..core.verdict import ExitStatus
-from ..live.safety import plain_round_trip
+from ..live.safety import PreflightError, plain_round_trip
 from ..reporting.console import (
     LOG_NAME,
     PREFIX,
@@ -34,7 +34,7 @@ from .options import (
     plan,
     resolve,
 )
-from .parts import processes_for, usable_cores
+from .parts import Processes, processes_for, usable_cores
 from .reports_folder import FolderRefused, held
 from .run_parts import run_parts
 from .session_end import redact_all, secrets
@@ -89,18 +89,11 @@ def run(args: list[str], extension: Extension, stops: Stops) -> int:
 def _run_held(options: Options, extension: Extension, extra: list[str], stops: Stops) -> int:
     """The run, once its reports folder is its own."""
     plugins = (extension.plugin,) if extension.plugin else ()
-    processes = processes_for(
-        options.processes,
-        remote=options.remote,
-        shard=options.shard is not None,
-        cores=usable_cores(),
-        # The reference server the run starts answers at once: nothing to measure.
-        measure=(
-            partial(plain_round_trip, options.base_url, options.api_key)
-            if options.base_url is not None
-            else None
-        ),
-    )
+    try:
+        processes = _processes(options)
+    except PreflightError as err:
+        print(f"{PREFIX} could not run: {err}", file=sys.stderr)
+        return ExitStatus.CANNOT_RUN
     if processes.count > 1:
         print(f"{PREFIX} {processes.count} processes side by side ({processes.why})", flush=True)
         return run_parts(options, processes, extra, plugins, stops)
@@ -113,6 +106,21 @@ def _run_held(options: Options, extension: Extension, extra: list[str], stops: S
         plugins=plugins,
     )
     return run_suite(command, options, stops)
+
+
+def _processes(options: Options) -> Processes:
+    return processes_for(
+        options.processes,
+        remote=options.remote,
+        shard=options.shard is not None,
+        cores=usable_cores(),
+        # The reference server the run starts answers at once: nothing to measure.
+        measure=(
+            partial(plain_round_trip, options.base_url, options.api_key)
+            if options.base_url is not None
+            else None
+        ),
+    )
 
 
 def run_suite(
