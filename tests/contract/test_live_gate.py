@@ -4,11 +4,16 @@ written anywhere."""
 
 from __future__ import annotations
 
+import http.server
 import socket
+import threading
 from pathlib import Path
+
+import pytest
 
 from mutation import get_mutant
 from ngrok_failover_contract.core.verdict import ExitStatus
+from ngrok_failover_contract.live.safety import PreflightError, preflight
 from ngrok_failover_server.config import ServerConfig
 from ngrok_failover_server.testing import new_api_key, serve_in_thread
 
@@ -87,6 +92,36 @@ def test_wrong_base_path_ends_at_once(tmp_path: Path) -> None:
         output = _refused(tmp_path, server.base_url + "/v2", server.api_key)
     assert "does not look like the ngrok API (GET /backends/failover answered 404)" in output
     assert "check the base path" in output
+
+
+class _BadGateway(http.server.BaseHTTPRequestHandler):
+    """A proxy whose upstream is down: 502 and a page of HTML for everything."""
+
+    def do_GET(self) -> None:
+        body = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+        self.send_response(502)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+def test_a_failing_proxy_is_not_called_a_wrong_base_path() -> None:
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), _BadGateway) as proxy:
+        threading.Thread(target=proxy.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{proxy.server_address[1]}"
+        try:
+            with pytest.raises(PreflightError) as refused:
+                preflight(url, "any-key")
+        finally:
+            proxy.shutdown()
+    assert str(refused.value) == (
+        f"{url} does not look like the ngrok API (GET /backends/failover answered 502, not "
+        "JSON): the server, or a proxy in front of it, is failing"
+    )
 
 
 def test_api_key_is_in_nothing_a_live_run_writes_or_prints(tmp_path: Path) -> None:

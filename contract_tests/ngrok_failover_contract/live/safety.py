@@ -159,10 +159,15 @@ def preflight(
         return measured if measured is not None else trips[0]
     page = json_or_none(response.content)
     if response.status_code != 200 or not isinstance(page, dict) or "backends" not in page:
+        # A server error says nothing of the path: the server, or a proxy before it, fails.
+        hint = (
+            "the server, or a proxy in front of it, is failing"
+            if response.status_code >= 500
+            else "check the base path"
+        )
         raise PreflightError(
             f"{base_url} does not look like the ngrok API (GET /backends/failover answered "
-            f"{response.status_code}{'' if page is not None else ', not JSON'}): "
-            "check the base path"
+            f"{response.status_code}{'' if page is not None else ', not JSON'}): {hint}"
         )
     return measured if measured is not None else _fastest(trips)
 
