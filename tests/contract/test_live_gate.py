@@ -34,7 +34,10 @@ def test_remote_target_prints_its_plan_and_needs_live(tmp_path: Path) -> None:
         )
         assert verdict.returncode == CANNOT_RUN
         assert "profile live" in verdict.output, verdict.output
-        assert "at most 900 requests, at most 100 requests per minute" in verdict.output
+        assert (
+            "at most 900 requests, its cleanup's deletes besides, at most 100 requests per minute"
+            in verdict.output
+        )
         assert "at most 250 create requests" in verdict.output
         assert "LIVE=1" in verdict.output
         assert acct.spy.requests == 0, "nothing may be sent before LIVE=1"

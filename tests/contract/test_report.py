@@ -8,12 +8,14 @@ import httpx
 import hypothesis
 import pytest
 import requests
+from hypothesis.errors import FlakyStrategyDefinition
 
 from mutation import MUTANTS
 from ngrok_failover_contract.compat import AcceptedNegativeData
 from ngrok_failover_contract.core.exchange import Exchange, attach_exchange
 from ngrok_failover_contract.core.registry import ContractViolation, Property
 from ngrok_failover_contract.core.verdict import ExitStatus, Kind
+from ngrok_failover_contract.live.gate import RunAborted
 from ngrok_failover_contract.reporting.curl import as_curl
 from ngrok_failover_contract.reporting.findings import Finding, finding_from
 from ngrok_failover_contract.reporting.merge import merge_junit
@@ -100,6 +102,25 @@ def test_a_transport_fault_alone_is_inconclusive_not_a_violation(error: Exceptio
     violation = finding_from("u", ContractViolation(Property.URI_IS_OWN, "bad", EXCHANGE))
     assert exit_status(findings + violation, interrupted=False) is ExitStatus.VIOLATIONS
     assert exit_status(findings, interrupted=True) is ExitStatus.INTERRUPTED
+
+
+def test_a_spent_budget_is_no_verdict_and_the_tests_it_cut_short_are_its_consequence() -> None:
+    """The suite's own limit stopped it: not a violation of the server (exit 3), and the
+    replay Hypothesis could not repeat without the refused requests is one more of it."""
+    spent = "the run's budget of 8000 requests is spent (the account held 1439 backends)"
+    try:
+        raise RuntimeError("the test failed") from RunAborted(spent)
+    except RuntimeError as wrapped:
+        findings = finding_from("t", wrapped)
+    assert [(f.kind, f.prop, f.message) for f in findings] == [(Kind.ABORTED, "RunAborted", spent)]
+    replay = finding_from("u", FlakyStrategyDefinition("Inconsistent data generation!"))
+    assert [f.kind for f in replay] == [Kind.FLAKY]
+    assert exit_status(findings + replay, interrupted=False) is ExitStatus.INCONCLUSIVE
+    text = _summary(findings + replay, ExitStatus.INCONCLUSIVE)
+    assert f"INCONCLUSIVE: the run stopped before its verdict: {spent}" in text
+    assert "## 1. RunAborted (no verdict)" in text
+    violation = finding_from("v", ContractViolation(Property.URI_IS_OWN, "bad", EXCHANGE))
+    assert exit_status(findings + violation, interrupted=False) is ExitStatus.VIOLATIONS
 
 
 def test_a_schemathesis_failure_is_named_by_its_check() -> None:

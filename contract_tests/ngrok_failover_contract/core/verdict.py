@@ -12,7 +12,9 @@ class ExitStatus(enum.IntEnum):
     CONFORMANT = 0  # no violation found
     VIOLATIONS = 1  # at least one violation of a documented property
     CANNOT_RUN = 2  # unreachable, key refused, wrong base path, bad options
-    INCONCLUSIVE = 3  # transport faults (reset, answer lost, timeout) stopped a verdict
+    INCONCLUSIVE = (
+        3  # transport faults (reset, answer lost, timeout) or a spent budget stopped a verdict
+    )
     INTERRUPTED = 130  # Ctrl-C or SIGTERM (128 + SIGINT, as shells report it)
 
 
@@ -22,7 +24,8 @@ class Kind(enum.StrEnum):
     VIOLATION = "violation"  # a documented property broken: exit 1
     TRANSPORT = "transport fault"  # no answer arrived whole: no verdict on the API (exit 3)
     FLAKY = "flaky"  # Hypothesis's replay went otherwise: after lost answers, one more of them
-    ERROR = "error"  # the suite itself failed (a bug, a spent budget): shown, exit 1
+    ABORTED = "aborted"  # the run could not go on (its budget spent, 429 without end): exit 3
+    ERROR = "error"  # the suite itself failed (a bug): shown, exit 1
 
 
 @functools.cache
@@ -59,10 +62,14 @@ def transport_fault(error: BaseException) -> BaseException | None:
 
 
 def settled(kind: Kind, kinds: Collection[Kind]) -> Kind:
-    """A flaky replay is one more lost answer in a run that lost answers, else an error."""
+    """A flaky replay is one more lost answer in a run that lost answers, or one more test
+    an abort cut short (its examples replayed without the requests refused), else an error."""
     if kind is not Kind.FLAKY:
         return kind
-    return Kind.TRANSPORT if Kind.TRANSPORT in kinds else Kind.ERROR
+    for cause in (Kind.TRANSPORT, Kind.ABORTED):
+        if cause in kinds:
+            return cause
+    return Kind.ERROR
 
 
 def exit_status(kinds: Collection[Kind], *, interrupted: bool) -> ExitStatus:
@@ -72,6 +79,6 @@ def exit_status(kinds: Collection[Kind], *, interrupted: bool) -> ExitStatus:
         return ExitStatus.INTERRUPTED
     if found & {Kind.VIOLATION, Kind.ERROR}:
         return ExitStatus.VIOLATIONS
-    if Kind.TRANSPORT in found:
+    if found & {Kind.TRANSPORT, Kind.ABORTED}:
         return ExitStatus.INCONCLUSIVE
     return ExitStatus.CONFORMANT

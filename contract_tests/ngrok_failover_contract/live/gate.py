@@ -115,6 +115,8 @@ class Gate:
         self.journaled: Callable[[str], bool] = lambda _: False
         self.stop_reason: str | None = None
         self.cleaning = False  # the run's cleanup: it goes on after a stop
+        # Why the budget may not do, said when it is spent (the ledger's, once it surveyed).
+        self.budget_note: Callable[[], str] = str
 
     def stop(self, reason: str) -> None:
         """Stop the run at its next request or pause; safe to call from a signal handler."""
@@ -222,8 +224,11 @@ class Gate:
             requests, creates = (
                 (self.requests, self.creates) if self.spend is None else self.spend(1, create)
             )
-            if self.max_requests is not None and requests > self.max_requests:
-                raise RunAborted(f"the run's budget of {self.max_requests} requests is spent")
+            # The cleanup is outside the budget: what the run created goes, whatever it spent.
+            limit = None if self.cleaning else self.max_requests
+            if limit is not None and requests > limit:
+                note = self.budget_note()
+                raise RunAborted(f"the run's budget of {limit} requests is spent{note}")
             if create and self.max_creates is not None and creates > self.max_creates:
                 raise RunAborted(f"the run's budget of {self.max_creates} creates is spent")
             wait = max(self._rate_wait(), self._resume_at - self.clock())

@@ -45,6 +45,9 @@ from .sweep import Swept, sweep
 Walked = TypeVar("Walked")
 # Backends on the server that this run did not create (a shared account) the list may hold.
 FOREIGN_ALLOWANCE = 500
+# Backends there before the run from which a spent budget is told to be theirs: every list
+# walk reads them all, one page of 1 to 4 at a time in the model's.
+CROWDED = 100
 
 
 class Twin(Protocol):
@@ -223,6 +226,16 @@ class Ledger:
     def survey(self) -> None:
         """Remember every backend that exists before the run creates anything."""
         self.foreign = {str(item.get("id")) for item in list_everything(self.client, self.judge)}
+
+    def crowded_note(self) -> str:
+        """Why a spent budget may be the account's, not the server's fault (see CROWDED)."""
+        found = len(self.foreign)
+        if found < CROWDED:
+            return ""
+        return (
+            f" (the account held {found} backends before the run, and every list walk reads "
+            "them all: an account of the run's own, or fewer backends, keeps it in its budget)"
+        )
 
     def note_listed(self, backend_ids: list[str]) -> None:
         """Ids seen in a list that this run did not create are someone else's; not while a

@@ -95,7 +95,7 @@ def render_plan(
         [
             f"contract plan for {base_url} (profile {profile.name}):",
             *(f"  {line}" for line in OPERATIONS),
-            f"  at most {profile.max_requests} requests, {pace}",
+            f"  at most {profile.max_requests} requests, its cleanup's deletes besides, {pace}",
             f"  {workers} requests in flight at once at most (as given)"
             if workers is not None
             else f"  requests in flight at once: as many as hide the preflight's round trip "

@@ -78,8 +78,25 @@ def finding_from(
         request = _request_line(fault)
         message = f"{type(fault).__name__}: {fault}".strip()
         return [Finding(test, Kind.TRANSPORT, "transport", message, request or curl, None)]
+    aborted = _aborted(error)
+    if aborted is not None:
+        return [Finding(test, Kind.ABORTED, "RunAborted", str(aborted).strip(), curl, None)]
     kind = Kind.FLAKY if isinstance(error, Flaky) or _hypothesis_replay_broke(error) else Kind.ERROR
     return [Finding(test, kind, type(error).__name__, str(error).strip(), curl, None)]
+
+
+def _aborted(error: BaseException) -> BaseException | None:
+    """The `RunAborted` behind `error` (its causes and contexts), if there is one."""
+    from ..live.gate import RunAborted  # noqa: PLC0415 (the command need not load httpx)
+
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, RunAborted):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _hypothesis_replay_broke(error: BaseException) -> bool:

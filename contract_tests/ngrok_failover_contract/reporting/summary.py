@@ -55,11 +55,16 @@ def outline(findings: list[Finding], status: ExitStatus) -> Outline:
     transport = [(f, t) for f, t in groups if _kind(f, findings) is Kind.TRANSPORT]
     problems = [(f, t) for f, t in groups if _kind(f, findings) is not Kind.TRANSPORT]
     verdict = _VERDICTS[status].format(violations=len(problems), transport=len(transport))
+    aborted = [f for f, _ in problems if f.kind is Kind.ABORTED]
+    if status is ExitStatus.INCONCLUSIVE and aborted:
+        verdict = f"INCONCLUSIVE: the run stopped before its verdict: {aborted[0].message}"
     return Outline(status, verdict, problems, transport)
 
 
 def _title(finding: Finding) -> str:
-    return finding.prop if finding.kind is Kind.VIOLATION else f"{finding.prop} (error)"
+    if finding.kind is Kind.VIOLATION:
+        return finding.prop
+    return f"{finding.prop} ({'no verdict' if finding.kind is Kind.ABORTED else 'error'})"
 
 
 TRANSPORT_NOTE = (

@@ -87,6 +87,7 @@ def open_ledger(contract: ContractSession, wraps: list[Callable[[Any], Any]]) ->
             )
         stack.callback(finish_run, contract)  # also at the session's end, whatever ends it
         ledger.survey()
+        contract.gate.budget_note = ledger.crowded_note
         if ledger.other is not None:
             ledger.other.survey()
         if contract.comparing is not None:  # from here on, each request goes to both sides
