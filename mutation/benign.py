@@ -3,6 +3,7 @@ no single answer. The suite must pass against each (no false alarm)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -18,7 +19,15 @@ from ngrok_failover_contract.core.api import item_id as api_item_id
 
 from .asgi import ASGIApp, Fault, Forward, Handle, Reply, Request
 from .registry import benign
-from .rewrite import error_reply, is_collection, is_id, is_item, item_id, map_resources
+from .rewrite import (
+    error_reply,
+    is_collection,
+    is_id,
+    is_item,
+    item_id,
+    map_resources,
+    reordered,
+)
 
 
 @benign("auth_answers_403", "answers a missing or bad API key with 403 instead of 401")
@@ -258,3 +267,15 @@ def before_id_deleted_400(app: ASGIApp) -> ASGIApp:
         return reply
 
     return Fault(app, on_reply=on_reply)
+
+
+@benign(
+    "same_second_by_hash",
+    "orders backends created in the same second by a hash of their ids, pages and cursors "
+    "following it (the docs leave that order free: rules.list_order_within_one_second)",
+)
+def same_second_by_hash(app: ASGIApp) -> ASGIApp:
+    async def handle(request: Request, forward: Forward) -> Reply:
+        return await reordered(request, forward, lambda i: hashlib.sha256(i.encode()).hexdigest())
+
+    return Handle(app, handle)

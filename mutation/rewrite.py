@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from ngrok_failover_contract.core.api import COLLECTION, FAILOVER_ID_RE
 from ngrok_failover_contract.core.api import item_id as api_item_id
 
-from .asgi import ASGIApp, Fault, Reply, Request
+from .asgi import ASGIApp, Fault, Forward, Reply, Request
 from .registry import Wrap
 
 
@@ -97,3 +97,45 @@ def rewrite_field(field: str, change: Callable[[Any], Any]) -> Wrap:
 
 def all_strings(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+TieKey = Callable[[str], str]
+
+
+async def reordered(request: Request, forward: Forward, tie: TieKey) -> Reply:
+    """The answer to a list request from a server that orders backends created in the same
+    second by `tie` (of each id) instead of the reference server's order, pages and cursors
+    following that order. Any other answer (a refusal, an unknown cursor) is the reference
+    server's own."""
+    reply = await forward(request)
+    page = list_page(request, reply)
+    if page is None:
+        return reply
+    everything = await _all_listed(request, forward)
+    order = sorted(everything, key=lambda b: (b["created_at"], tie(str(b["id"]))), reverse=True)
+    ids = [str(b["id"]) for b in order]
+    query = dict(parse_qsl(request.query, keep_blank_values=True))
+    before = query.get("before_id")
+    if before is not None and before not in ids:
+        return reply
+    start = ids.index(before) + 1 if before is not None else 0
+    limit = int(query.get("limit") or 100)
+    shown = order[start : start + limit]
+    more = start + limit < len(order) and shown
+    extra = {"limit": query["limit"]} if "limit" in query else {}
+    after = with_query(page["uri"], before_id=str(shown[-1]["id"]), **extra) if more else None
+    return reply.with_json({**page, "backends": shown, "next_page_uri": after})
+
+
+async def _all_listed(request: Request, forward: Forward) -> list[dict[str, Any]]:
+    """Every backend the key's account holds, as the reference server lists them."""
+    listed: list[dict[str, Any]] = []
+    query = "limit=100"
+    while True:
+        page = list_page(request, await forward(derived(request, "GET", COLLECTION, query=query)))
+        if page is None:
+            return listed
+        listed += page["backends"]
+        if page["next_page_uri"] is None:
+            return listed
+        query = urlsplit(page["next_page_uri"]).query

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -10,7 +12,16 @@ from ngrok_failover_contract.core.api import COLLECTION
 
 from ..asgi import ASGIApp, Fault, Forward, Handle, Reply, Request
 from ..registry import fault
-from ..rewrite import crash_reply, derived, is_collection, is_item, item_id, list_page, with_query
+from ..rewrite import (
+    crash_reply,
+    derived,
+    is_collection,
+    is_item,
+    item_id,
+    list_page,
+    reordered,
+    with_query,
+)
 
 
 @fault("list_oldest_first", "lists oldest first", "list_is_newest_first", sample=True)
@@ -181,3 +192,22 @@ def before_id_deleted_500(app: ASGIApp) -> ASGIApp:
         return reply
 
     return Fault(app, on_reply=on_reply)
+
+
+@fault(
+    "same_second_unstable",
+    "orders backends created in the same second anew for each list request (ORDER BY "
+    "created_at alone: ties come as the database finds them), so pages repeat some and skip "
+    "others",
+    "listed_exactly_once",
+)
+def same_second_unstable(app: ASGIApp) -> ASGIApp:
+    asked = itertools.count()
+
+    async def handle(request: Request, forward: Forward) -> Reply:
+        salt = str(next(asked))
+        return await reordered(
+            request, forward, lambda i: hashlib.sha256((salt + i).encode()).hexdigest()
+        )
+
+    return Handle(app, handle)

@@ -4,6 +4,7 @@ that the suite raises no alarm against them)."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import datetime
 
@@ -142,3 +143,21 @@ def test_a_deleted_backend_s_before_id_is_400_and_every_other_cursor_a_page() ->
             api.http.get(COLLECTION, params={"before_id": middle}, headers=bad_key).status_code
             == 401
         )
+
+
+# Backends of one second in another order.
+
+
+def _hash_order(api: Api, made: list[str]) -> list[str]:
+    stamps = {backend_id: api.get(backend_id)["created_at"] for backend_id in made}
+    tie = {backend_id: hashlib.sha256(backend_id.encode()).hexdigest() for backend_id in made}
+    return sorted(made, key=lambda i: (stamps[i], tie[i]), reverse=True)
+
+
+def test_backends_of_one_second_come_in_their_ids_hash_order_on_every_page() -> None:
+    with planted("same_second_by_hash") as api:
+        made = [api.create()["id"] for _ in range(12)]  # in one second or two
+        expected = _hash_order(api, made)
+        assert expected != sorted(made, reverse=True)  # not the reference server's order
+        for limit in (1, 5, 100):
+            assert [i for page in api.pages(limit) for i in page] == expected, limit
