@@ -125,3 +125,17 @@ def crash_on_many_children(app: ASGIApp) -> ASGIApp:
         return await forward(request)
 
     return Handle(app, handle)
+
+
+@fault(
+    "any_version_accepted",
+    "checks that Ngrok-Version is there, not what it says: any version is served as 2",
+    "negative_data_rejection",
+)
+def any_version_accepted(app: ASGIApp) -> ASGIApp:
+    def on_request(request: Request) -> Request:
+        if "ngrok-version" not in request.headers:
+            return request
+        return replace(request, headers={**request.headers, "ngrok-version": "2"})
+
+    return Fault(app, on_request=on_request)

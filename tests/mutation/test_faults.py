@@ -342,3 +342,11 @@ def test_backends_of_one_second_come_in_a_new_order_each_time_so_a_walk_misses_s
         assert set(first) == set(second) == made and first != second
         walked = [i for page in api.pages(limit=1) for i in page]
         assert sorted(walked) != sorted(made)  # some twice, others never
+
+
+def test_any_version_is_served_as_2_but_none_is_still_refused() -> None:
+    with planted("any_version_accepted") as api:
+        assert api.http.get(COLLECTION, headers={"ngrok-version": "3"}).status_code == 200
+        headers = {k: v for k, v in api.http.headers.items() if k.lower() != "ngrok-version"}
+        bare = httpx.get(f"{api.server.base_url}{COLLECTION}", headers=headers)
+        assert bare.status_code == 400 and bare.json()["error_code"] == "ERR_NGROK_218"
