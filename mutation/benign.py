@@ -279,3 +279,22 @@ def same_second_by_hash(app: ASGIApp) -> ASGIApp:
         return await reordered(request, forward, lambda i: hashlib.sha256(i.encode()).hexdigest())
 
     return Handle(app, handle)
+
+
+PAGE_MOST = 50
+
+
+@benign(
+    "pages_of_at_most_50",
+    f"answers at most {PAGE_MOST} backends a page whatever the limit, linking the rest (a "
+    "limit is the most a page holds: spec, listFailoverBackends)",
+)
+def pages_of_at_most_50(app: ASGIApp) -> ASGIApp:
+    def on_request(request: Request) -> Request:
+        query = dict(parse_qsl(request.query, keep_blank_values=True))
+        limit = query.get("limit", "100")
+        if is_collection(request, "GET") and limit.isdigit() and int(limit) > PAGE_MOST:
+            return replace(request, query=urlencode({**query, "limit": str(PAGE_MOST)}))
+        return request
+
+    return Fault(app, on_request=on_request)

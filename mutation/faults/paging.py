@@ -211,3 +211,19 @@ def same_second_unstable(app: ASGIApp) -> ASGIApp:
         )
 
     return Handle(app, handle)
+
+
+@fault(
+    "before_id_needs_limit",
+    "reads before_id only beside a limit: a page after a cursor without one is the first page",
+    "listed_exactly_once",
+)
+def before_id_needs_limit(app: ASGIApp) -> ASGIApp:
+    def on_request(request: Request) -> Request:
+        query = dict(parse_qsl(request.query, keep_blank_values=True))
+        if is_collection(request, "GET") and "limit" not in query and "before_id" in query:
+            del query["before_id"]
+            return replace(request, query=urlencode(query))
+        return request
+
+    return Fault(app, on_request=on_request)

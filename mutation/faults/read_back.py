@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from ngrok_failover_contract.core.api import DESCRIPTION_MAX
+
 from ..asgi import ASGIApp, Fault, Request
 from ..registry import fault
 from ..rewrite import all_strings, rewrite_field
@@ -19,8 +21,18 @@ fault(
 )(rewrite_field("backends", lambda value: sorted(value) if all_strings(value) else value))
 
 fault(
-    "description_truncated", "truncates descriptions to 200 characters", "description_reads_back"
-)(rewrite_field("description", lambda value: value[:200] if isinstance(value, str) else value))
+    "description_truncated",
+    f"stores descriptions in 200 characters, cut silently, though it checks the limit of "
+    f"{DESCRIPTION_MAX} (a longer one is refused as before)",
+    "description_reads_back",
+)(
+    rewrite_field(
+        "description",
+        lambda value: (
+            value[:200] if isinstance(value, str) and len(value) <= DESCRIPTION_MAX else value
+        ),
+    )
+)
 
 fault(
     "description_cut_to_10",

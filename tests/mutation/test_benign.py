@@ -161,3 +161,15 @@ def test_backends_of_one_second_come_in_their_ids_hash_order_on_every_page() -> 
         assert expected != sorted(made, reverse=True)  # not the reference server's order
         for limit in (1, 5, 100):
             assert [i for page in api.pages(limit) for i in page] == expected, limit
+
+
+# Pages of at most 50.
+
+
+def test_a_page_holds_at_most_50_and_links_the_rest_a_smaller_limit_is_kept() -> None:
+    with planted("pages_of_at_most_50") as api:
+        made = [api.create()["id"] for _ in range(60)]
+        pages = api.pages(limit=100)
+        assert [len(page) for page in pages] == [50, 10]
+        assert sorted(i for page in pages for i in page) == sorted(made)
+        assert [len(page) for page in api.pages(limit=25)] == [25, 25, 10]

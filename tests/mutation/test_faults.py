@@ -350,3 +350,12 @@ def test_any_version_is_served_as_2_but_none_is_still_refused() -> None:
         headers = {k: v for k, v in api.http.headers.items() if k.lower() != "ngrok-version"}
         bare = httpx.get(f"{api.server.base_url}{COLLECTION}", headers=headers)
         assert bare.status_code == 400 and bare.json()["error_code"] == "ERR_NGROK_218"
+
+
+def test_a_page_after_a_cursor_without_a_limit_is_the_first_page() -> None:
+    with planted("before_id_needs_limit") as api:
+        oldest, middle, newest = (api.create()["id"] for _ in range(3))
+        beside = api.http.get(COLLECTION, params={"before_id": middle, "limit": "5"}).json()
+        assert [b["id"] for b in beside["backends"]] == [oldest]
+        alone = api.http.get(COLLECTION, params={"before_id": middle}).json()
+        assert [b["id"] for b in alone["backends"]] == [newest, middle, oldest]

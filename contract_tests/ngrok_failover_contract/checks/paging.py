@@ -4,6 +4,7 @@ ngrok's API conventions page)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from ..core.api import COLLECTION
@@ -11,6 +12,16 @@ from ..core.exchange import Exchange
 from ..core.registry import Property
 from .checker import Checker, Resource
 from .freedoms import listed_after
+
+
+class Cursor(Protocol):
+    """The backend a `before_id` names, as the model holds it."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def created_at(self) -> str: ...
 
 
 class Paging(Checker):
@@ -113,6 +124,36 @@ class Paging(Checker):
                 if later is not None
                 else ""
             ),
+            ex,
+        )
+
+    def page_after_cursor(
+        self, cursor: Cursor, listed: Sequence[Resource], ex: Exchange, *, ordered: bool
+    ) -> None:
+        """A page with `before_id` holds the backends older than the cursor (a backend that
+        exists): never the cursor itself, which its own page listed, and (`ordered`: where
+        the order is judged) none created in a later second (that second's order is free)."""
+        ids = [str(item.get("id")) for item in listed]
+        created_at = cursor.created_at
+        cursor_id = cursor.id
+        self.require(
+            cursor_id not in ids,
+            Property.LISTED_EXACTLY_ONCE,
+            f"the page before_id={cursor_id} lists {cursor_id} itself: it holds the backends "
+            "older than its cursor, and the page before it listed the cursor already (a server "
+            "that ignored before_id answers the first page)",
+            ex,
+            cursor_id,
+        )
+        if not ordered:
+            return
+        newer = next((i for i in listed if not listed_after(created_at, i.get("created_at"))), None)
+        self.require(
+            newer is None,
+            Property.LIST_IS_NEWEST_FIRST,
+            f"the page before_id={cursor_id} (created {created_at}) lists "
+            f"{(newer or {}).get('id')}, created later ({(newer or {}).get('created_at')}): a "
+            "page after a cursor holds backends older than it",
             ex,
         )
 

@@ -90,6 +90,23 @@ def test_ids_one_edit_away_are_not_found(contract: ContractSession, ledger: Ledg
     ledger.get(backend_id)
 
 
+def test_a_page_after_a_backend_holds_those_older_than_it(
+    contract: ContractSession, ledger: Ledger
+) -> None:
+    """`before_id` beside a limit (as a walk's next_page_uri carries it) and alone (the
+    default page; ngrok's clients send only what they are given): never the cursor itself,
+    nothing created after it. The creates go out side by side, the two reads so too."""
+    workers = contract.options.workers
+    bodies = [{"description": f"after {n}", "backends": []} for n in range(3)]
+    made = [str(backend["id"]) for backend in ledger.create_all(bodies, workers)]
+    pages = [
+        ledger.client.list_path(limit=2, before_id=made[1]),
+        ledger.client.list_path(None, made[1]),
+    ]
+    ledger.request_all([Request("GET", page) for page in pages], workers)
+    ledger.discard_many(made, workers)
+
+
 def test_a_page_after_a_deleted_backend_is_answered(
     contract: ContractSession, ledger: Ledger
 ) -> None:

@@ -438,7 +438,11 @@ def _listed(world: World, call: Call, context: Context) -> Branch:
                     "with it: the refused create stored it",
                     exchange,
                 )
-        if "before_id" not in call.query:
+        cursor = call.query.get("before_id")
+        known = (world.get(cursor) or context.fixed.get(cursor)) if cursor else None
+        if known is not None:
+            judge.page_after_cursor(known, items, exchange, ordered=context.ordered)
+        if cursor is None:
             missing = _missing_from_first_page(world, items, page, ordered=context.ordered)
             judge.first_page_holds_newest(missing, exchange)
         return after
