@@ -145,12 +145,6 @@ class BackendModel(RuleBasedStateMachine):
         ledger = self.ledger
         settled(ledger.client.gate, lambda: read_all(ledger, limit, order=False))
 
-    @rule(backend_id=backends, limit=st.none() | st.integers(1, 4))
-    def page_after(self, backend_id: str, limit: int | None) -> None:
-        """One page after a backend the lane holds, `limit` or none (the default page): a
-        server may read before_id only beside a limit (a walk's next_page_uri carries one)."""
-        self.ledger.list_page(limit=limit, before_id=backend_id)
-
     @precondition(lambda self: len(self.ledger.oracle.world.held) > 1)
     @rule()
     def frame(self) -> None:
