@@ -3,9 +3,11 @@ limit, and 429 waited out. Each refusal is a planted unsafe request."""
 
 from __future__ import annotations
 
+import errno
 import signal
 import threading
 
+import httpx
 import pytest
 import requests
 
@@ -14,6 +16,7 @@ from ngrok_failover_contract.live.gate import (
     PAUSE_STEP_S,
     Cancelled,
     Gate,
+    GatedTransport,
     RunAborted,
     Stopped,
     UnsafeRequest,
@@ -295,3 +298,46 @@ def test_a_schemathesis_session_reads_the_environment_once_as_requests_would(
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     with gated_session(gate, "http://127.0.0.1:8080") as session:
         assert session.proxies == {}
+
+
+class _ClosedUnder(httpx.BaseTransport):
+    """The pool's race (encode/httpcore#1110) on the first send: the socket closed under the
+    request, EBADF; then the server's answer."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append(request.method)
+        if len(self.sent) == 1:
+            raise httpx.ReadError("[Errno 9] Bad file descriptor") from OSError(
+                errno.EBADF, "Bad file descriptor"
+            )
+        return httpx.Response(200, json={"backends": [], "next_page_uri": None})
+
+
+def test_a_get_whose_socket_this_process_closed_is_sent_once_more() -> None:
+    inner = _ClosedUnder()
+    with httpx.Client(transport=GatedTransport(_gate(), inner)) as client:
+        assert client.get(BASE).status_code == 200
+    assert inner.sent == ["GET", "GET"]
+
+
+def test_a_write_or_a_server_s_reset_is_not_sent_again() -> None:
+    """A POST may have been stored; a reset is the server's: both are the run's to judge."""
+    closed = _ClosedUnder()
+    posting = httpx.Client(transport=GatedTransport(_gate(), closed))
+    with posting, pytest.raises(httpx.ReadError):
+        posting.post(BASE, content=f'{{"description": "{MARKER}"}}')
+    assert closed.sent == ["POST"]
+
+    class Reset(_ClosedUnder):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            self.sent.append(request.method)
+            raise httpx.ReadError("reset") from ConnectionResetError(errno.ECONNRESET, "reset")
+
+    reset = Reset()
+    getting = httpx.Client(transport=GatedTransport(_gate(), reset))
+    with getting, pytest.raises(httpx.ReadError):
+        getting.get(BASE)
+    assert reset.sent == ["GET"]

@@ -21,6 +21,7 @@ a session of their own (Schemathesis 4.32.5 drops the one given), so for the run
 
 from __future__ import annotations
 
+import errno
 import http.cookiejar
 import os
 import threading
@@ -341,13 +342,35 @@ class GatedTransport(httpx.BaseTransport):
             request.method,
             str(request.url),
             request.content,
-            send_once=lambda: self.inner.handle_request(request),
+            send_once=lambda: self._send_once(request),
             status_and_retry_after=lambda r: (r.status_code, r.headers.get("retry-after")),
             discard=discard,
         )
 
+    def _send_once(self, request: httpx.Request) -> httpx.Response:
+        """One send; a GET whose socket the pool closed under it (encode/httpcore#1110:
+        EBADF, a fault of this process, not of the server) is sent once more."""
+        try:
+            return self.inner.handle_request(request)
+        except httpx.ReadError as err:
+            if request.method != "GET" or not _closed_here(err):
+                raise
+            return self.inner.handle_request(request)
+
     def close(self) -> None:
         self.inner.close()
+
+
+def _closed_here(error: BaseException) -> bool:
+    """Whether `error` comes of reading a socket this process had closed (EBADF)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OSError) and current.errno == errno.EBADF:
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _send_gated(
