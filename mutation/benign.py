@@ -26,6 +26,7 @@ from .rewrite import (
     is_item,
     item_id,
     map_resources,
+    on_deleted_cursor,
     reordered,
 )
 
@@ -256,17 +257,10 @@ def clock_ahead_90s(app: ASGIApp) -> ASGIApp:
     "cursor naming no backend; the spec's list answers no 404)",
 )
 def before_id_deleted_400(app: ASGIApp) -> ASGIApp:
-    deleted: set[str] = set()
-
-    def on_reply(request: Request, reply: Reply) -> Reply:
-        if is_item(request, "DELETE") and reply.status == 204:
-            deleted.add(item_id(request))
-        before = dict(parse_qsl(request.query, keep_blank_values=True)).get("before_id")
-        if is_collection(request, "GET") and reply.status == 200 and before in deleted:
-            return error_reply(400, "ERR_NGROK_215", f"before_id {before!r} names no backend.")
-        return reply
-
-    return Fault(app, on_reply=on_reply)
+    return on_deleted_cursor(
+        app,
+        lambda before: error_reply(400, "ERR_NGROK_215", f"before_id {before!r} names no backend."),
+    )
 
 
 @benign(

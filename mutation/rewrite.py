@@ -139,3 +139,19 @@ async def _all_listed(request: Request, forward: Forward) -> list[dict[str, Any]
         if page["next_page_uri"] is None:
             return listed
         query = urlsplit(page["next_page_uri"]).query
+
+
+def on_deleted_cursor(app: ASGIApp, answer: Callable[[str], Reply]) -> ASGIApp:
+    """`app`, answering a list it would serve whose before_id names a backend it deleted
+    with `answer(cursor)` instead."""
+    deleted: set[str] = set()
+
+    def on_reply(request: Request, reply: Reply) -> Reply:
+        if is_item(request, "DELETE") and reply.status == 204:
+            deleted.add(item_id(request))
+        before = dict(parse_qsl(request.query, keep_blank_values=True)).get("before_id")
+        if is_collection(request, "GET") and reply.status == 200 and before in deleted:
+            return answer(before)
+        return reply
+
+    return Fault(app, on_reply=on_reply)

@@ -16,9 +16,8 @@ from ..rewrite import (
     crash_reply,
     derived,
     is_collection,
-    is_item,
-    item_id,
     list_page,
+    on_deleted_cursor,
     reordered,
     with_query,
 )
@@ -179,19 +178,7 @@ def list_capped(app: ASGIApp) -> ASGIApp:
     "list_answers_200",
 )
 def before_id_deleted_500(app: ASGIApp) -> ASGIApp:
-    deleted: set[str] = set()
-
-    def on_reply(request: Request, reply: Reply) -> Reply:
-        if is_item(request, "DELETE") and reply.status == 204:
-            deleted.add(item_id(request))
-        if (
-            is_collection(request, "GET")
-            and dict(parse_qsl(request.query)).get("before_id") in deleted
-        ):
-            return crash_reply()
-        return reply
-
-    return Fault(app, on_reply=on_reply)
+    return on_deleted_cursor(app, lambda _: crash_reply())
 
 
 @fault(

@@ -4,7 +4,6 @@ ngrok's API conventions page)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Protocol
 from urllib.parse import urlsplit
 
 from ..core.api import COLLECTION
@@ -12,16 +11,6 @@ from ..core.exchange import Exchange
 from ..core.registry import Property
 from .checker import Checker, Resource
 from .freedoms import listed_after
-
-
-class Cursor(Protocol):
-    """The backend a `before_id` names, as the model holds it."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def created_at(self) -> str: ...
 
 
 class Paging(Checker):
@@ -128,14 +117,19 @@ class Paging(Checker):
         )
 
     def page_after_cursor(
-        self, cursor: Cursor, listed: Sequence[Resource], ex: Exchange, *, ordered: bool
+        self,
+        cursor_id: str,
+        created_at: str,
+        listed: Sequence[Resource],
+        ex: Exchange,
+        *,
+        ordered: bool,
     ) -> None:
         """A page with `before_id` holds the backends older than the cursor (a backend that
-        exists): never the cursor itself, which its own page listed, and (`ordered`: where
-        the order is judged) none created in a later second (that second's order is free)."""
+        exists, created at `created_at`): never the cursor itself, which its own page listed,
+        and (`ordered`: where the order is judged) none created in a later second (that
+        second's order is free)."""
         ids = [str(item.get("id")) for item in listed]
-        created_at = cursor.created_at
-        cursor_id = cursor.id
         self.require(
             cursor_id not in ids,
             Property.LISTED_EXACTLY_ONCE,

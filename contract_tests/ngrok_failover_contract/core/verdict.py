@@ -7,6 +7,8 @@ import functools
 import http.client
 from collections.abc import Collection
 
+from .causes import cause_of
+
 
 class ExitStatus(enum.IntEnum):
     CONFORMANT = 0  # no violation found
@@ -51,14 +53,7 @@ def transport_errors() -> tuple[type[BaseException], ...]:
 
 def transport_fault(error: BaseException) -> BaseException | None:
     """The transport error behind `error` (its causes and contexts), if there is one."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        if isinstance(current, transport_errors()):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
+    return cause_of(error, lambda e: isinstance(e, transport_errors()))
 
 
 def settled(kind: Kind, kinds: Collection[Kind]) -> Kind:

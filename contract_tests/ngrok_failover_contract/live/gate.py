@@ -39,6 +39,7 @@ from requests.adapters import HTTPAdapter
 
 from ..compat import SameHostRedirectsSession
 from ..core.api import BACKEND_ID_RE, is_collection, item_id
+from ..core.causes import cause_of
 from ..core.exchange import json_or_none
 from .marker import is_marked_or_inert
 
@@ -363,14 +364,7 @@ class GatedTransport(httpx.BaseTransport):
 
 def _closed_here(error: BaseException) -> bool:
     """Whether `error` comes of reading a socket this process had closed (EBADF)."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        if isinstance(current, OSError) and current.errno == errno.EBADF:
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
+    return cause_of(error, lambda e: isinstance(e, OSError) and e.errno == errno.EBADF) is not None
 
 
 def _send_gated(

@@ -6,6 +6,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.causes import cause_of
 from ..core.exchange import Exchange, exchange_of_error
 from ..core.registry import ContractViolation, Property
 from ..core.verdict import Kind, transport_fault
@@ -89,14 +90,7 @@ def _aborted(error: BaseException) -> BaseException | None:
     """The `RunAborted` behind `error` (its causes and contexts), if there is one."""
     from ..live.gate import RunAborted  # noqa: PLC0415 (the command need not load httpx)
 
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        if isinstance(current, RunAborted):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
+    return cause_of(error, lambda e: isinstance(e, RunAborted))
 
 
 def _hypothesis_replay_broke(error: BaseException) -> bool:

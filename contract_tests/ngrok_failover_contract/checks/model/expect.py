@@ -441,7 +441,9 @@ def _listed(world: World, call: Call, context: Context) -> Branch:
         cursor = call.query.get("before_id")
         known = (world.get(cursor) or context.fixed.get(cursor)) if cursor else None
         if known is not None:
-            judge.page_after_cursor(known, items, exchange, ordered=context.ordered)
+            judge.page_after_cursor(
+                known.id, known.created_at, items, exchange, ordered=context.ordered
+            )
         if cursor is None:
             missing = _missing_from_first_page(world, items, page, ordered=context.ordered)
             judge.first_page_holds_newest(missing, exchange)
