@@ -218,7 +218,7 @@ def test_the_command_measures_a_round_trip_with_the_standard_library_alone() -> 
     key = new_api_key()
     with serve_in_thread(ServerConfig(api_key=key), wrap=counting) as late:
         trip = plain_round_trip(late.base_url + "/", key)
-        assert trip is not None and 0.04 <= trip < 1.0
+        assert trip is not None and 0.03 <= trip < 1.0  # the loop may wake a little early
         assert calls == [f"Bearer {key}"] * (1 + ROUND_TRIP_SAMPLES)
         calls.clear()
         assert preflight(late.base_url, key, measured=0.123) == 0.123
