@@ -8,6 +8,7 @@ the symbol that went missing. Everything else the suite imports from them is pub
 from __future__ import annotations
 
 import ast
+import copy
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -60,6 +61,7 @@ __all__ = [
     "ignored_auth",
     "jsonschema_strategy",
     "set_explicit_examples",
+    "with_example_kwargs",
 ]
 
 # The attribute on a test function where Hypothesis keeps its `@example`s (and Schemathesis
@@ -81,6 +83,17 @@ def explicit_examples(test: object) -> list[Any]:
 
 def set_explicit_examples(test: object, examples: Sequence[Any]) -> None:
     setattr(test, EXPLICIT_EXAMPLES, list(examples))
+
+
+def with_example_kwargs(examples: Sequence[Any], **kwargs: object) -> list[Any]:
+    """Copies of `@example`s given `kwargs` besides their own: for a test given more
+    strategies than the examples were made for (Hypothesis wants every one in each)."""
+    widened = []
+    for example in examples:
+        each = copy.copy(example)
+        each.kwargs = {**example.kwargs, **kwargs}
+        widened.append(each)
+    return widened
 
 
 def failure_checks(error: BaseException) -> tuple[str, ...]:

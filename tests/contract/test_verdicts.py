@@ -85,6 +85,21 @@ def test_interleaving_fault_shows_to_the_histories_and_to_creates_side_by_side(
     )
 
 
+def test_thirty_workers_run_thirty_different_scenarios_of_the_model(tmp_path: Path) -> None:
+    """Thirty workers split the model's thirty scenarios (quick) into shards of one: each
+    shard runs one of its own seed (`drivers.fresh`). Were each Hypothesis's simplest (a
+    create, then fourteen cleared descriptions), no update would be refused, and this fault,
+    which only a refused update shows, would pass."""
+    name = "refused_update_keeps_valid_fields"
+    verdict = run_contract(
+        tmp_path, f"--seed={CI_SEED}", f"--mutant={name}", "--workers=30", "--", "-x",
+        "-k", "test_model",
+    )  # fmt: skip
+    assert verdict.returncode == 1, f"{name} survived thirty workers:\n{verdict.summary}"
+    found = re.findall(r"^## \d+\. (\S+)", verdict.summary, re.MULTILINE)
+    assert found[:1] == [MUTANTS[name].catcher], verdict.summary[:3000]
+
+
 def test_a_finding_of_one_shard_says_how_to_run_that_shard_alone(tmp_path: Path) -> None:
     """With eight workers the model's state machine runs as eight shards side by side: the
     finding of one carries the command that runs that shard by itself."""

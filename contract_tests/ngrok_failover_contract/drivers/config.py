@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from hypothesis import HealthCheck, Phase, settings
 
 from ..core.profiles import Profile
+from .fresh import fresh_steps
 from .workers import Shard, split
 
 
@@ -23,9 +24,9 @@ class DriverConfig:
         """A test's `examples` split for this run's workers (or its one shard)."""
         return split(self.seed, examples, self.workers, self.shard)
 
-    def hypothesis_settings(self, examples: int) -> settings:
-        """Settings for one Hypothesis test: no example database, so a seed alone
-        reproduces a run."""
+    def hypothesis_settings(self, examples: int, shard: Shard | None = None) -> settings:
+        """Settings for one Hypothesis test (of `shard`, when split): no example database,
+        so a seed alone reproduces a run."""
         profile = self.profile
         return settings(
             max_examples=examples,
@@ -33,6 +34,6 @@ class DriverConfig:
             deadline=None,
             print_blob=False,
             suppress_health_check=list(HealthCheck),
-            stateful_step_count=profile.stateful_steps,
+            stateful_step_count=fresh_steps(profile.stateful_steps, shard),
             phases=[p for p in Phase if profile.shrink or p not in (Phase.shrink, Phase.explain)],
         )

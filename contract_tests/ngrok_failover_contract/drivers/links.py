@@ -12,6 +12,7 @@ from schemathesis import stateful
 from ..checks.adapters import Check
 from ..checks.failures import GeneratedCase as Case
 from ..live.ledger import Ledger
+from .fresh import FreshStart
 from .schema import call_kwargs, judged_by_schemathesis, prepare_case, send_case, validated
 
 
@@ -20,10 +21,14 @@ def links_machine(
     lane: Ledger,
     session: requests.Session,
     checks: list[Check],
+    *,
+    fresh: bool = False,
 ) -> type[stateful.APIStateMachine]:
-    """`linked` (the configured schema's `as_state_machine()`) for one shard's lane."""
+    """`linked` (the configured schema's `as_state_machine()`) for one shard's lane;
+    `fresh`: its scenarios begin with `FreshStart` (a shard after the first)."""
+    bases = (linked, FreshStart) if fresh else (linked,)
 
-    class Machine(linked):  # type: ignore[misc, valid-type]
+    class Machine(*bases):  # type: ignore[misc]
         def before_call(self, case: Case) -> None:
             prepare_case(lane, case)
 

@@ -26,6 +26,7 @@ from hypothesis.stateful import (
 
 from ..core.api import COLLECTION
 from ..live.ledger import Ledger
+from .fresh import FreshStart
 from .nearmiss import ID_EDITS, KEY_EDITS, near_miss_id, send_with_near_miss
 from .strategies import create_bodies, refused_bodies, update_bodies
 from .walks import read_all, settled
@@ -44,9 +45,11 @@ class BackendModel(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.violations_before = self.ledger.oracle.violations
+        self.started = False  # a scenario the fresh start refused sends nothing
 
     @initialize(target=backends, body=_bodies(create_bodies))
     def first(self, body: dict[str, Any]) -> Any:
+        self.started = True
         return self._create(body)
 
     @rule(target=backends, body=_bodies(create_bodies))
@@ -163,6 +166,8 @@ class BackendModel(RuleBasedStateMachine):
         """The scenario's backends go with it, after a last read-back: every list walk of the
         run reads all that exist, so each one left would lengthen every later walk."""
         ledger = self.ledger
+        if not self.started:
+            return
         try:
             if ledger.oracle.violations == self.violations_before:  # else the failure stands
                 self.read_back_everything()
@@ -172,10 +177,11 @@ class BackendModel(RuleBasedStateMachine):
             ledger.forget()
 
 
-def model_machine(ledger: Ledger) -> type[BackendModel]:
-    """The machine of one shard: `BackendModel` with the shard's lane of the run's ledger."""
+def model_machine(ledger: Ledger, *, fresh: bool = False) -> type[BackendModel]:
+    """The machine of one shard: `BackendModel` with the shard's lane of the run's ledger;
+    `fresh`: its scenarios begin with `FreshStart` (a shard after the first)."""
 
-    class OfShard(BackendModel):
+    class OfShard(BackendModel, *((FreshStart,) if fresh else ())):  # type: ignore[misc]
         pass
 
     OfShard.ledger = ledger

@@ -28,6 +28,7 @@ from ..compat import (
     draw_patterns_with,
     explicit_examples,
     set_explicit_examples,
+    with_example_kwargs,
 )
 from ..core.api import BACKEND_ID_RE, COLLECTION
 from ..core.exchange import attach_exchange, json_or_none
@@ -38,6 +39,7 @@ from ..live.ledger import Ledger
 from ..live.marker import mark_body
 from . import patterns
 from .config import DriverConfig
+from .fresh import FRESH, fresh_shard, refuse_simplest
 from .workers import Shard
 
 
@@ -145,12 +147,22 @@ def shard_test(
     test: Callable[[GeneratedCase], None],
 ) -> Callable[[], None]:
     """One shard of an operation's test: its share of the explicit cases, then its share of
-    the fuzzing examples, drawn from the shard's seed (shard 1: the run's, as always)."""
+    the fuzzing examples, drawn from the shard's seed (shard 1: the run's, as always); a
+    shard after the first draws `FRESH` too, so it skips Hypothesis's simplest case."""
     operation = _operation(schema, label)
     project = project_of(schema, run, shard)
+    mine = explicit[shard.number - 1 :: shard.count]
+    skips_simplest = fresh_shard(shard)
+    if skips_simplest:
+        mine = with_example_kwargs(mine, fresh=1)
+
+    def fresh_test(case: GeneratedCase, fresh: int) -> None:
+        refuse_simplest(fresh)
+        test(case)
+
     built = create_test(
         operation=operation,
-        test_func=test,
+        test_func=fresh_test if skips_simplest else test,
         config=HypothesisTestConfig(
             project=project,
             modes=[HypothesisTestMode.FUZZING],
@@ -159,10 +171,11 @@ def shard_test(
                 operation=operation, phase="fuzzing"
             ),
             seed=derive_operation_seed(shard.seed, label),
+            given_kwargs={"fresh": FRESH} if skips_simplest else {},
         ),
     )
     # Hypothesis runs the explicit examples a test carries: this shard's share, in order.
-    set_explicit_examples(built, explicit[shard.number - 1 :: shard.count])
+    set_explicit_examples(built, mine)
     return built
 
 

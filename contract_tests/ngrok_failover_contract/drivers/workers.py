@@ -5,7 +5,8 @@ up to `--workers` requests in flight by running each Hypothesis test as that man
 each with its share of the examples, a seed of its own and backends of its own (a lane of
 the run's ledger). Shard 1 keeps the run's seed, so `--workers 1` is the run as it always
 was; shard k's seed is derived from the run's seed and k, so `--workers N --shard k`
-replays that shard alone. The first shard to fail cancels the others at their next
+replays that shard alone (and skips Hypothesis's simplest case, `fresh`, so that shards of
+one example each do not all run that one). The first shard to fail cancels the others at their next
 request; its failure is the test's, and carries the shard that reproduces it.
 """
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import seed
 from hypothesis.stateful import run_state_machine_as_test
 
+from ..drivers.fresh import fresh_shard
 from ..drivers.model import model_machine
 from ..drivers.workers import Shard, run_shards
 from ..live.ledger import Ledger
@@ -16,7 +17,8 @@ def test_backends_behave_like_the_model(contract: ContractSession, ledger: Ledge
     run = contract.drivers
 
     def one(shard: Shard) -> None:
-        machine = seed(shard.seed)(model_machine(ledger.lane(shard.seed)))
-        run_state_machine_as_test(machine, settings=run.hypothesis_settings(shard.examples))
+        machine = model_machine(ledger.lane(shard.seed), fresh=fresh_shard(shard))
+        settings = run.hypothesis_settings(shard.examples, shard)
+        run_state_machine_as_test(seed(shard.seed)(machine), settings=settings)
 
     run_shards(contract.gate, run.shards(run.profile.stateful_examples), one)

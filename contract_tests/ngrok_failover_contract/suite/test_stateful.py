@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import seed
 
 from ..checks.adapters import auth_probes_once, model_checks
+from ..drivers.fresh import fresh_shard
 from ..drivers.links import links_machine
 from ..drivers.schema import configure, load_spec
 from ..drivers.workers import Shard, run_shards
@@ -22,7 +23,7 @@ def test_links_chain_operations(contract: ContractSession, ledger: Ledger) -> No
         lane = ledger.lane(shard.seed)
         with gated_session(contract.gate, lane.client.base_url) as session:
             checks = [auth_probes_once(ledger.auth_proven, run.api_key), *model_checks(lane.oracle)]
-            machine = seed(shard.seed)(links_machine(linked, lane, session, checks))
-            machine.run(settings=run.hypothesis_settings(shard.examples))
+            machine = links_machine(linked, lane, session, checks, fresh=fresh_shard(shard))
+            seed(shard.seed)(machine).run(settings=run.hypothesis_settings(shard.examples, shard))
 
     run_shards(contract.gate, run.shards(run.profile.stateful_examples), one)
