@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import signal
 import threading
+import time
 
 import httpx
 import pytest
@@ -341,3 +342,88 @@ def test_a_write_or_a_server_s_reset_is_not_sent_again() -> None:
     with getting, pytest.raises(httpx.ReadError):
         getting.get(BASE)
     assert reset.sent == ["GET"]
+
+
+def _sent_side_by_side(gate: Gate, threads: int, meet: int) -> int:
+    """The most requests `threads` threads had in flight at once through `gate`: no send
+    ends before `meet` are in flight together, so at least that many were."""
+    lock = threading.Lock()
+    now = most = 0
+    together = threading.Barrier(meet, timeout=10)
+
+    def send_once() -> int:
+        nonlocal now, most
+        with lock:
+            now += 1
+            most = max(most, now)
+        together.wait()
+        with lock:
+            now -= 1
+        return 200
+
+    def one() -> None:
+        gate.send(
+            "GET",
+            BASE,
+            None,
+            send_once=send_once,
+            status_and_retry_after=lambda status: (status, None),
+            discard=lambda status: None,
+        )
+
+    workers = [threading.Thread(target=one) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return most
+
+
+def test_in_flight_at_most_holds_every_threads_requests_to_its_count() -> None:
+    gate = _gate()
+    assert _sent_side_by_side(gate, 6, meet=6) == 6  # no bound: all six at once
+    with gate.in_flight_at_most(2):
+        assert _sent_side_by_side(gate, 6, meet=2) == 2
+    assert gate.requests == 12
+
+
+def test_a_stop_ends_a_wait_for_a_slot() -> None:
+    """A thread admitted but waiting for a slot sees a stop at its next look (every
+    PAUSE_STEP_S), and never sends."""
+    gate = _gate()
+    release = threading.Event()
+    sent: list[str] = []
+    raised: list[BaseException] = []
+
+    def send(name: str) -> None:
+        def send_once() -> int:
+            sent.append(name)
+            release.wait(timeout=10)
+            return 200
+
+        try:
+            gate.send(
+                "GET",
+                BASE,
+                None,
+                send_once=send_once,
+                status_and_retry_after=lambda status: (status, None),
+                discard=lambda status: None,
+            )
+        except Stopped as stopped:
+            raised.append(stopped)
+
+    with gate.in_flight_at_most(1):
+        holder = threading.Thread(target=send, args=("holder",))
+        holder.start()
+        while not sent:
+            time.sleep(0.01)
+        waiter = threading.Thread(target=send, args=("waiter",))
+        waiter.start()
+        while gate.requests < 2:  # admitted: now waiting for the slot
+            time.sleep(0.01)
+        gate.stop("stopped by SIGTERM")
+        waiter.join(timeout=10)
+        release.set()
+        holder.join(timeout=10)
+    assert sent == ["holder"] and len(raised) == 1

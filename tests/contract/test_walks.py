@@ -325,3 +325,26 @@ def test_the_known_list_learns_listed_backends_and_forgets_those_a_page_skipped(
     assert known.cursor_after(None, 1) == "e" and known.cursor_after("d", 1) == "c"
     known.answered(None, ["e", "d"], 2)  # full: nothing older than d is judged
     assert known.cursor_after("d", 1) == "c"
+
+
+def test_a_walk_begins_asking_as_far_ahead_as_its_first_depth_then_further_a_hit() -> None:
+    """`first_depth` (the model's walks: the shards move the list under them) starts a walk
+    one page ahead, and each page predicted right lets it ask one further, up to the
+    workers; the walk reads the same list, and no page is wasted."""
+    with _run(lambda app: app) as (ledger, ids), Ahead(4, first_depth=1) as ahead:
+        pages = walks._Pages(ledger, 1, ahead)
+        assert pages.depth == 1
+        pages.close()
+        depths: list[int] = []
+        follow = walks._Pages.follow
+
+        def recorded(self: walks._Pages, url: str) -> object:
+            depths.append(self.depth)
+            return follow(self, url)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(walks._Pages, "follow", recorded)
+            listing = read_all(ledger, 1, ahead=ahead)
+        assert listing is not None and listing.ids == ids
+        assert depths[:5] == [1, 1, 2, 3, 4] and max(depths) == 4  # the first: nothing asked yet
+        assert len(_list_urls(ledger)) == len(ids)

@@ -25,11 +25,12 @@ from hypothesis.stateful import (
 )
 
 from ..core.api import COLLECTION
+from ..live.batch import Request
 from ..live.ledger import Ledger
 from .fresh import FreshStart
 from .nearmiss import ID_EDITS, KEY_EDITS, near_miss_id, send_with_near_miss
 from .strategies import create_bodies, refused_bodies, update_bodies
-from .walks import read_all, settled
+from .walks import Ahead, read_all, settled
 
 
 def _bodies(build: Callable[[tuple[str, ...]], st.SearchStrategy[dict[str, Any]]]) -> Any:
@@ -41,6 +42,8 @@ class BackendModel(RuleBasedStateMachine):
     backends = Bundle("backends")
     gone = Bundle("gone")
     ledger: ClassVar[Ledger]  # the shard's lane of the run's ledger (see `model_machine`)
+    ahead: ClassVar[Ahead | None] = None  # where its walks ask pages ahead (all shards')
+    workers: ClassVar[int] = 1  # requests of one step that may go out side by side
 
     def __init__(self) -> None:
         super().__init__()
@@ -146,7 +149,8 @@ class BackendModel(RuleBasedStateMachine):
     @rule(limit=st.integers(1, 4))
     def list_all(self, limit: int) -> None:
         ledger = self.ledger
-        settled(ledger.client.gate, lambda: read_all(ledger, limit, order=False))
+        walk = lambda: read_all(ledger, limit, order=False, ahead=self.ahead)  # noqa: E731
+        settled(ledger.client.gate, walk)
 
     @precondition(lambda self: len(self.ledger.oracle.world.held) > 1)
     @rule()
@@ -157,10 +161,10 @@ class BackendModel(RuleBasedStateMachine):
         """Every backend the lane holds, and the run's anchors, read back as the model holds
         them: an operation changes only its target."""
         ledger = self.ledger
-        for backend in ledger.oracle.world.held:
-            ledger.get(backend.id)
-        for anchor in ledger.fixed:
-            ledger.get(anchor)
+        ids = [*(backend.id for backend in ledger.oracle.world.held), *ledger.fixed]
+        # Reads of distinct backends, no write among them: their answers do not depend on
+        # one another's order, so they go out side by side (`Ledger.answers`).
+        ledger.request_all([Request("GET", f"{COLLECTION}/{i}") for i in ids], self.workers)
 
     def teardown(self) -> None:
         """The scenario's backends go with it, after a last read-back: every list walk of the
@@ -177,12 +181,18 @@ class BackendModel(RuleBasedStateMachine):
             ledger.forget()
 
 
-def model_machine(ledger: Ledger, *, fresh: bool = False) -> type[BackendModel]:
+def model_machine(
+    ledger: Ledger, *, fresh: bool = False, ahead: Ahead | None = None, workers: int = 1
+) -> type[BackendModel]:
     """The machine of one shard: `BackendModel` with the shard's lane of the run's ledger;
-    `fresh`: its scenarios begin with `FreshStart` (a shard after the first)."""
+    `fresh`: its scenarios begin with `FreshStart` (a shard after the first); `ahead`: the
+    test's, shared by its shards, whose walks then ask pages ahead; `workers`: how many of
+    a step's reads that do not depend on one another's order go out side by side."""
 
     class OfShard(BackendModel, *((FreshStart,) if fresh else ())):  # type: ignore[misc]
         pass
 
     OfShard.ledger = ledger
+    OfShard.ahead = ahead
+    OfShard.workers = workers
     return OfShard

@@ -50,8 +50,10 @@ class Ahead:
     share what they learn of the list (`Known`): a backend one walk listed, or found gone,
     is in the others' predictions from then on."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, *, first_depth: int | None = None) -> None:
         self.workers = workers
+        # How far a walk asks ahead at its start (then one further a hit, half after a miss).
+        self.first_depth = workers if first_depth is None else min(workers, first_depth)
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="contract-ahead")
         self._known: Known | None = None
         self._lock = Lock()
@@ -205,7 +207,7 @@ class _Pages:
     def __init__(self, ledger: Ledger, limit: int, ahead: Ahead | None) -> None:
         self.ledger, self.limit, self.ahead = ledger, limit, ahead
         self.most = ahead.workers if ahead is not None else 0
-        self.depth = self.most
+        self.depth = ahead.first_depth if ahead is not None else 0
         # Asked ahead, in chain order: the URL, its cursor, the request.
         self.pending: deque[tuple[str, str, Future[Sent]]] = deque()
         self.thrown: list[Future[Sent]] = []  # asked ahead, not followed, to be judged

@@ -113,6 +113,7 @@ class Gate:
         self._deletes_in_flight = 0
         self._quiet = 0  # walks that hold deletes back
         self._local = threading.local()  # the cancel event of a shard's thread
+        self._slots: threading.BoundedSemaphore | None = None  # `in_flight_at_most`
         # Ids in the run's journal (`live.journal`): an update may drop their marker.
         self.journaled: Callable[[str], bool] = lambda _: False
         self.stop_reason: str | None = None
@@ -141,6 +142,30 @@ class Gate:
             yield
         finally:
             self._local.cancel = None
+
+    @contextmanager
+    def in_flight_at_most(self, count: int) -> Iterator[None]:
+        """While it lasts, the requests of every thread are held to `count` in flight at
+        once: a test whose threads can outnumber its workers (shards, and the pages their
+        walks ask ahead) keeps to them, and a shard left alone gets the slots of those done."""
+        self._slots = threading.BoundedSemaphore(count)
+        try:
+            yield
+        finally:
+            self._slots = None
+
+    @contextmanager
+    def _slot(self) -> Iterator[None]:
+        slots = self._slots  # the one taken is the one given back
+        if slots is None:
+            yield
+            return
+        while not slots.acquire(timeout=PAUSE_STEP_S):
+            self._raise_if_stopped()
+        try:
+            yield
+        finally:
+            slots.release()
 
     def deletes_mark(self) -> tuple[int, int]:
         """Deletes sent so far and in flight now: a walk takes it before it starts."""
@@ -284,7 +309,8 @@ class Gate:
             if deleting:
                 self._delete_started()
             try:
-                answer = send_once()
+                with self._slot():
+                    answer = send_once()
             finally:
                 if deleting:
                     self._delete_answered()
