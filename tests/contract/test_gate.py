@@ -7,6 +7,7 @@ import errno
 import signal
 import threading
 import time
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -159,6 +160,20 @@ def test_a_cancelled_shard_stops_at_its_next_request_and_only_that_thread() -> N
     gate.admit("GET", BASE, None)  # outside the shard's block: no cancel
 
 
+def _pass_through(
+    gate: Gate, send_once: Callable[[], int], method: str = "GET", url: str = BASE
+) -> None:
+    """`gate.send` of a request whose answer is `send_once`'s status, never a 429."""
+    gate.send(
+        method,
+        url,
+        None,
+        send_once=send_once,
+        status_and_retry_after=lambda status: (status, None),
+        discard=lambda status: None,
+    )
+
+
 def test_a_quiet_walk_holds_deletes_and_a_delete_disturbs_a_walk() -> None:
     gate = _gate()
     mark = gate.deletes_mark()
@@ -170,14 +185,7 @@ def test_a_quiet_walk_holds_deletes_and_a_delete_disturbs_a_walk() -> None:
         return 204
 
     def delete() -> None:
-        gate.send(
-            "DELETE",
-            f"{BASE}/{MINE}",
-            None,
-            send_once=send_once,
-            status_and_retry_after=lambda status: (status, None),
-            discard=lambda status: None,
-        )
+        _pass_through(gate, send_once, "DELETE", f"{BASE}/{MINE}")
 
     with gate.quiet():
         deleter = threading.Thread(target=delete)
@@ -344,47 +352,56 @@ def test_a_write_or_a_server_s_reset_is_not_sent_again() -> None:
     assert reset.sent == ["GET"]
 
 
-def _sent_side_by_side(gate: Gate, threads: int, meet: int) -> int:
-    """The most requests `threads` threads had in flight at once through `gate`: no send
-    ends before `meet` are in flight together, so at least that many were."""
-    lock = threading.Lock()
-    now = most = 0
-    together = threading.Barrier(meet, timeout=10)
+class _Held:
+    """`threads` threads sending through `gate`, each send held until `release`; `entered`
+    gives how many were in flight each time one began."""
 
-    def send_once() -> int:
-        nonlocal now, most
-        with lock:
-            now += 1
-            most = max(most, now)
-        together.wait()
-        with lock:
-            now -= 1
+    def __init__(self, gate: Gate, threads: int) -> None:
+        self.entered: list[int] = []
+        self.released = threading.Event()
+        self._lock = threading.Lock()
+        self._now = 0
+        self.threads = [
+            threading.Thread(target=_pass_through, args=(gate, self._send_once))
+            for _ in range(threads)
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def _send_once(self) -> int:
+        with self._lock:
+            self._now += 1
+            self.entered.append(self._now)
+        self.released.wait(timeout=10)
+        with self._lock:
+            self._now -= 1
         return 200
 
-    def one() -> None:
-        gate.send(
-            "GET",
-            BASE,
-            None,
-            send_once=send_once,
-            status_and_retry_after=lambda status: (status, None),
-            discard=lambda status: None,
-        )
+    def wait_for(self, sends: int) -> None:
+        while len(self.entered) < sends:
+            time.sleep(0.01)
 
-    workers = [threading.Thread(target=one) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return most
+    def release(self) -> None:
+        self.released.set()
+        for thread in self.threads:
+            thread.join(timeout=10)
 
 
 def test_in_flight_at_most_holds_every_threads_requests_to_its_count() -> None:
     gate = _gate()
-    assert _sent_side_by_side(gate, 6, meet=6) == 6  # no bound: all six at once
+    unbounded = _Held(gate, 3)
+    unbounded.wait_for(3)  # no bound: all three at once
+    unbounded.release()
+    assert unbounded.entered == [1, 2, 3]
     with gate.in_flight_at_most(2):
-        assert _sent_side_by_side(gate, 6, meet=2) == 2
-    assert gate.requests == 12
+        bounded = _Held(gate, 3)
+        bounded.wait_for(2)
+        while gate.requests < 6:  # the third admitted too: only a slot holds it back
+            time.sleep(0.01)
+        time.sleep(3 * PAUSE_STEP_S)  # without the bound it would be in by now
+        assert bounded.entered == [1, 2]
+        bounded.release()
+    assert len(bounded.entered) == 3 and max(bounded.entered) == 2
 
 
 def test_a_stop_ends_a_wait_for_a_slot() -> None:
@@ -402,14 +419,7 @@ def test_a_stop_ends_a_wait_for_a_slot() -> None:
             return 200
 
         try:
-            gate.send(
-                "GET",
-                BASE,
-                None,
-                send_once=send_once,
-                status_and_retry_after=lambda status: (status, None),
-                discard=lambda status: None,
-            )
+            _pass_through(gate, send_once)
         except Stopped as stopped:
             raised.append(stopped)
 

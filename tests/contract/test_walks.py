@@ -332,9 +332,6 @@ def test_a_walk_begins_asking_as_far_ahead_as_its_first_depth_then_further_a_hit
     one page ahead, and each page predicted right lets it ask one further, up to the
     workers; the walk reads the same list, and no page is wasted."""
     with _run(lambda app: app) as (ledger, ids), Ahead(4, first_depth=1) as ahead:
-        pages = walks._Pages(ledger, 1, ahead)
-        assert pages.depth == 1
-        pages.close()
         depths: list[int] = []
         follow = walks._Pages.follow
 

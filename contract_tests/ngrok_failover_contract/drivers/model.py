@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from functools import partial
 from typing import Any, ClassVar
 
 from hypothesis import strategies as st
@@ -149,8 +150,7 @@ class BackendModel(RuleBasedStateMachine):
     @rule(limit=st.integers(1, 4))
     def list_all(self, limit: int) -> None:
         ledger = self.ledger
-        walk = lambda: read_all(ledger, limit, order=False, ahead=self.ahead)  # noqa: E731
-        settled(ledger.client.gate, walk)
+        settled(ledger.client.gate, partial(read_all, ledger, limit, order=False, ahead=self.ahead))
 
     @precondition(lambda self: len(self.ledger.oracle.world.held) > 1)
     @rule()

@@ -34,8 +34,8 @@ def test_backends_behave_like_the_model(contract: ContractSession, ledger: Ledge
 
         def one(shard: Shard) -> None:
             lane = ledger.lane(shard.seed)
-            workers = run.workers if pipelined else 1
-            machine = model_machine(lane, fresh=fresh_shard(shard), ahead=ahead, workers=workers)
+            fresh = fresh_shard(shard)
+            machine = model_machine(lane, fresh=fresh, ahead=ahead, workers=run.workers)
             settings = run.hypothesis_settings(shard.examples, shard)
             run_state_machine_as_test(seed(shard.seed)(machine), settings=settings)
 
