@@ -15,6 +15,7 @@ from ngrok_failover_contract.drivers.nearmiss import (
     near_miss_id,
     near_miss_key,
 )
+from ngrok_failover_server.ids import KSUID_EPOCH, IdGenerator, encode_base62
 
 KEY = "fake_Kx3p-9ZqT1"
 ID = "bkdfo_2fKmcY180hfsrLrsT0VTrp3T7Tu"
@@ -62,3 +63,22 @@ def test_a_short_key_s_edits_are_header_values_the_model_refuses(key: str, edit:
         return
     assert value == value.strip() and value != f"Bearer {key}"
     assert key_of({"Authorization": value}, key) is not Key.VALID
+
+
+def test_no_near_miss_id_is_another_id_made_in_the_same_second() -> None:
+    """A conformant server may number the ids it makes in one second (the reference server
+    does, so that they keep their order): those differ in their last characters, and a near
+    miss there named a real backend (another shard's, an anchor), which the run then
+    deleted, failing a shard that still held it."""
+    second = 1_800_000_000
+    # Seeded at the top of the second: every id it makes then is the one before it plus 1.
+    top = encode_base62(((second - KSUID_EPOCH) << 128) + 2**128 - 1_000)
+    made = IdGenerator("bkdfo_", after=f"bkdfo_{top}")
+    ids = {made.new(now=second)[0] for _ in range(200)}
+    misses = {
+        near_miss_id(backend_id, edit, random.Random(salt))
+        for backend_id in ids
+        for edit in ID_EDITS
+        for salt in range(100)
+    }
+    assert misses.isdisjoint(ids)

@@ -57,10 +57,19 @@ def near_miss_key(key: str, edit: str) -> str | None:
     raise ValueError(f"no key edit {edit!r}; known: {', '.join(KEY_EDITS)}")
 
 
+# The last characters of an id, which no edit touches: a conformant server may number the
+# ids it makes in one second (the reference server's keep their order so), and those differ
+# there; an edit there can name a real backend (an anchor, another shard's).
+ID_TAIL = 6
+
+
 def near_miss_id(backend_id: str, edit: str, rng: random.Random) -> str | None:
-    """A well-formed failover id one edit from `backend_id` (the 27 characters after the
-    prefix only), or None when the edit leaves it unchanged (an id with no letter)."""
-    prefix, rest = backend_id[: len(FAILOVER_PREFIX)], backend_id[len(FAILOVER_PREFIX) :]
+    """A well-formed failover id one edit from `backend_id` (in the 27 characters after the
+    prefix, but their last `ID_TAIL`), or None when the edit leaves it unchanged (no
+    letter to flip)."""
+    cut = len(backend_id) - ID_TAIL
+    prefix, rest = backend_id[: len(FAILOVER_PREFIX)], backend_id[len(FAILOVER_PREFIX) : cut]
+    tail = backend_id[cut:]
     letters = [i for i, c in enumerate(rest) if c.isalpha()]
     if edit == "case":
         edited = rest.swapcase()
@@ -74,7 +83,7 @@ def near_miss_id(backend_id: str, edit: str, rng: random.Random) -> str | None:
         edited = rest[:i] + rng.choice([c for c in BASE62 if c != rest[i]]) + rest[i + 1 :]
     else:
         raise ValueError(f"no id edit {edit!r}; known: {', '.join(ID_EDITS)}")
-    return None if edited == rest else prefix + edited
+    return None if edited == rest else prefix + edited + tail
 
 
 def near_miss_headers(ledger: Ledger, edit: str) -> dict[str, str] | None:
