@@ -8,6 +8,7 @@ import random
 import pytest
 
 from ngrok_failover_contract.checks.model.calls import Key, key_of
+from ngrok_failover_contract.compare.mapping import _same_edit
 from ngrok_failover_contract.core.api import FAILOVER_ID_RE
 from ngrok_failover_contract.drivers.nearmiss import (
     ID_EDITS,
@@ -82,3 +83,12 @@ def test_no_near_miss_id_is_another_id_made_in_the_same_second() -> None:
         for salt in range(100)
     }
     assert misses.isdisjoint(ids)
+
+
+def test_a_comparison_sends_the_other_side_the_same_case_edit_of_its_counterpart() -> None:
+    """`compare` sends the other side a near miss made the same way from its own id: for
+    the case edit, its case flipped but for the tail (a recorded run replays only so)."""
+    base, other = ID, "bkdfo_3mUnqHfR4jojzdRanzMHmQLvlk4"
+    near = near_miss_id(base, "case", random.Random(0))
+    assert near is not None
+    assert _same_edit(base, near, other) == near_miss_id(other, "case", random.Random(0))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ..core.api import BACKEND_ID_RE, BASE62, FAILOVER_PREFIX
+from ..drivers.nearmiss import ID_TAIL
 from .keys import key_form, with_key
 
 
@@ -115,9 +116,10 @@ def _same_edit(original: str, near: str, counterpart: str) -> str:
     """`counterpart` with the edit that made `near` of `original`, position by position: a
     letter's case changed changes the counterpart's (or changes it, when it has no case), any
     other character changed changes the counterpart's too."""
-    prefix = len(FAILOVER_PREFIX)
-    if near[prefix:] == original[prefix:].swapcase():  # the whole id's case: the same of its
-        return counterpart[:prefix] + counterpart[prefix:].swapcase()  # counterpart's, whole
+    prefix, cut = len(FAILOVER_PREFIX), len(original) - ID_TAIL
+    if near[prefix:cut] == original[prefix:cut].swapcase() and near[cut:] == original[cut:]:
+        # The case of the whole id but its tail (`near_miss_id`): the same of its counterpart.
+        return counterpart[:prefix] + counterpart[prefix:cut].swapcase() + counterpart[cut:]
     chars = list(counterpart)
     for i, (was, now) in enumerate(zip(original, near, strict=True)):
         if i < prefix or was == now:
