@@ -3,14 +3,17 @@ no single answer. The suite must pass against each (no false alarm)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from ngrok_failover_contract.core.api import (
     BASE62,
+    COLLECTION,
     DESCRIPTION_MAX,
     ID_LENGTH,
     METADATA_MAX,
@@ -20,6 +23,7 @@ from ngrok_failover_contract.core.api import item_id as api_item_id
 from .asgi import ASGIApp, Fault, Forward, Handle, Reply, Request
 from .registry import benign
 from .rewrite import (
+    derived,
     error_reply,
     is_collection,
     is_id,
@@ -292,3 +296,41 @@ def pages_of_at_most_50(app: ASGIApp) -> ASGIApp:
         return request
 
     return Fault(app, on_request=on_request)
+
+
+# More than the largest page holds. Not sampled: its own test shows what it costs the model
+# (tests/contract/test_verdicts.py); `make mutation` runs it too.
+OLDER_BACKENDS = 120
+
+
+@benign(
+    "account_with_older_backends",
+    f"holds {OLDER_BACKENDS} backends of another user's, made a day before the run (a "
+    "shared account's, or a team's long-running server's), listed after all of the run's",
+)
+def account_with_older_backends(app: ASGIApp) -> ASGIApp:
+    older: set[str] = set()
+    lock = asyncio.Lock()
+
+    def a_day_before(stamp: str) -> str:
+        instant = datetime.fromisoformat(stamp.replace("Z", "+00:00")) - timedelta(days=1)
+        return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    async def handle(request: Request, forward: Forward) -> Reply:
+        async with lock:  # made on the first request whose key is good, before its answer
+            for _ in range(OLDER_BACKENDS - len(older)):
+                body = {"description": "another user's", "backends": []}
+                made = (await forward(derived(request, "POST", COLLECTION, body=body))).json()
+                if not isinstance(made, dict) or "id" not in made:
+                    break  # not a good key: the next request makes them
+                older.add(str(made["id"]))
+        reply = await forward(request)
+
+        def dated(resource: dict[str, Any]) -> dict[str, Any]:
+            if resource.get("id") in older:
+                return {**resource, "created_at": a_day_before(str(resource["created_at"]))}
+            return resource
+
+        return map_resources(reply, dated)
+
+    return Handle(app, handle)

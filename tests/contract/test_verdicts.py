@@ -12,7 +12,7 @@ import pytest
 
 from mutation import BENIGN, MUTANTS
 
-from .helpers import CI_SEED, run_contract, traceback_lines
+from .helpers import CI_SEED, Verdict, run_contract, traceback_lines
 
 SAMPLE = sorted(name for name, mutant in MUTANTS.items() if mutant.sample)
 
@@ -110,3 +110,26 @@ def test_a_finding_of_one_shard_says_how_to_run_that_shard_alone(tmp_path: Path)
     assert verdict.returncode == 1, verdict.summary[:3000]
     assert "Test: `suite/test_model.py" in verdict.summary, verdict.summary[:3000]
     assert re.search(r"Reproduce alone: `.*--workers 8 --shard \d+\b.*`", verdict.summary)
+
+
+def test_older_backends_of_another_user_cost_the_model_no_walk(tmp_path: Path) -> None:
+    """An account holding 120 backends older than the run (`account_with_older_backends`):
+    no false alarm, and the model's walks, at 1 to 4 a page, stop at the first page of them
+    (`past_run`): its requests are those of the same seed on an empty account but a page
+    or so a walk (whole walks cost about half as many again, at quick)."""
+    model = ("--profile=quick", f"--seed={CI_SEED}", "--", "-k", "test_backends_behave_like")
+    empty = run_contract(tmp_path / "empty", *model)
+    crowded = run_contract(tmp_path / "crowded", "--mutant=account_with_older_backends", *model)
+    assert empty.returncode == 0, empty.output
+    assert crowded.returncode == 0, (
+        f"false alarm on an account of older backends:\n{crowded.summary}"
+    )
+
+    def requests(verdict: Verdict) -> int:
+        said = re.search(
+            r"test_backends_behave_like_the_model +\(([\d,]+) requests", verdict.output
+        )
+        assert said, verdict.output
+        return int(said[1].replace(",", ""))
+
+    assert requests(crowded) <= requests(empty) * 1.1, (requests(empty), requests(crowded))

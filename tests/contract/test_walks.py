@@ -345,3 +345,94 @@ def test_a_walk_begins_asking_as_far_ahead_as_its_first_depth_then_further_a_hit
         assert listing is not None and listing.ids == ids
         assert depths[:5] == [1, 1, 2, 3, 4] and max(depths) == 4  # the first: nothing asked yet
         assert len(_list_urls(ledger)) == len(ids)
+
+
+OLD = "2001-01-01T00:00:00Z"  # long before any run
+OLDER = 6  # another user's backends, there before the run
+
+
+class _Dated:
+    """Lists show the backends in `dates` created then (another user's, from before the
+    run), and leave out those in `hidden` (a faulty server's lost backend)."""
+
+    def __init__(self) -> None:
+        self.dates: dict[str, str] = {}
+        self.hidden: set[str] = set()
+
+    def __call__(self, app: ASGIApp) -> ASGIApp:
+        async def handle(request: Request, forward: Forward) -> Reply:
+            reply = await forward(request)
+            page = list_page(request, reply)
+            if page is None:
+                return reply
+            shown = [
+                {**item, "created_at": self.dates.get(item["id"], item["created_at"])}
+                for item in page["backends"]
+                if item["id"] not in self.hidden
+            ]
+            return reply.with_json({**page, "backends": shown})
+
+        return Handle(app, handle)
+
+
+@contextmanager
+def _crowded(dated: _Dated, when: str | None = OLD) -> Iterator[tuple[Ledger, list[str]]]:
+    """OLDER backends of another user's, dated `when` (None: as the server made them), then
+    the run: two anchors and BACKENDS of its own; the run's ids, newest first."""
+    with serve_in_thread(wrap=dated) as server:
+        ledger = _ledger(server.base_url, server.api_key)
+        other = _ledger(server.base_url, server.api_key, OTHER_RUN_ID)
+        for _ in range(OLDER):
+            theirs = str(other.create({"description": "theirs", "backends": []})[1]["id"])
+            if when is not None:
+                dated.dates[theirs] = when
+        ledger.survey()
+        ledger.make_anchors(2)
+        for n in range(BACKENDS):
+            ledger.create({"description": f"b{n}", "backends": []})
+        ledger.client.history.clear()
+        try:
+            yield ledger, sorted(ledger.existing, reverse=True)
+        finally:
+            ledger.client.close()
+            other.client.close()
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_a_walk_past_the_run_ends_at_the_first_page_older_than_the_run(workers: int) -> None:
+    """At 1 a page: the run's ten pages, then one of another user's older backends, and
+    no further (nor asked ahead further); a whole walk reads all of them."""
+    with _crowded(_Dated()) as (ledger, ours), Ahead(workers) as pool:
+        ahead = pool if workers > 1 else None
+        listing = read_all(ledger, 1, ahead=ahead, past_run=True)
+        assert listing is not None and listing.ids[: len(ours)] == ours
+        assert len(listing.ids) == len(ours) + 1
+        assert len(_list_urls(ledger)) == len(ours) + 1
+        ledger.client.history.clear()
+        whole = read_all(ledger, 1, ahead=ahead)
+        assert whole is not None and len(whole.ids) == len(ours) + OLDER
+        assert len(_list_urls(ledger)) == len(ours) + OLDER
+
+
+def test_older_backends_made_in_the_runs_first_second_are_read_to_the_end() -> None:
+    """Another user's backends dated in the second of the run's anchors may come before
+    them in the list (its order is by second): the walk cannot end early."""
+    dated = _Dated()
+    with _crowded(dated, when=None) as (ledger, ours):
+        began = min(backend.created_at for backend in ledger.fixed.values())
+        dated.dates = dict.fromkeys(ledger.foreign, began)
+        listing = read_all(ledger, 1, past_run=True)
+        assert listing is not None and len(listing.ids) == len(ours) + OLDER
+
+
+def test_a_walk_past_the_run_missing_a_backend_of_the_run_reads_to_the_end_and_says_so() -> None:
+    """A server that lost one of the run's backends: the walk does not end at the older
+    page (the backend might follow it, misplaced); it reads all and names the lost one."""
+    dated = _Dated()
+    with _crowded(dated) as (ledger, ours):
+        dated.hidden = {ours[3]}
+        with pytest.raises(ContractViolation) as failed:
+            read_all(ledger, 3, past_run=True)
+        assert failed.value.prop is Property.EVERY_EXISTING_BACKEND_LISTED
+        assert ours[3] in failed.value.message
+        assert len(_list_urls(ledger)) == -(-(len(ours) + OLDER) // 3)  # every page

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
 from mutation import BENIGN
-from mutation.benign import CLOCK_AHEAD_S
+from mutation.benign import CLOCK_AHEAD_S, OLDER_BACKENDS
 
 from .planted import COLLECTION, Api, planted
 
@@ -173,3 +173,16 @@ def test_a_page_holds_at_most_50_and_links_the_rest_a_smaller_limit_is_kept() ->
         assert [len(page) for page in pages] == [50, 10]
         assert sorted(i for page in pages for i in page) == sorted(made)
         assert [len(page) for page in api.pages(limit=25)] == [25, 25, 10]
+
+
+def test_an_account_of_older_backends_lists_them_a_day_old_after_the_runs() -> None:
+    with planted("account_with_older_backends") as api:
+        mine = api.create()
+        pages = api.pages(limit=100)
+        listed = [i for page in pages for i in page]
+        assert len(listed) == OLDER_BACKENDS + 1 and listed[0] == mine["id"]
+        older = api.http.get(f"{COLLECTION}/{listed[-1]}").json()
+        made = datetime.fromisoformat(mine["created_at"].replace("Z", "+00:00"))
+        dated = datetime.fromisoformat(older["created_at"].replace("Z", "+00:00"))
+        assert timedelta(hours=23) < made - dated < timedelta(hours=25)
+        assert older["description"] == "another user's"

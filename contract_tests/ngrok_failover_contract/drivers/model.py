@@ -149,8 +149,11 @@ class BackendModel(RuleBasedStateMachine):
 
     @rule(limit=st.integers(1, 4))
     def list_all(self, limit: int) -> None:
+        """The whole list as the lane's model holds it, to the run's oldest backends: older
+        ones (there before the run) are the paging test's to read (`past_run`)."""
         ledger = self.ledger
-        settled(ledger.client.gate, partial(read_all, ledger, limit, order=False, ahead=self.ahead))
+        walk = partial(read_all, ledger, limit, order=False, ahead=self.ahead, past_run=True)
+        settled(ledger.client.gate, walk)
 
     @precondition(lambda self: len(self.ledger.oracle.world.held) > 1)
     @rule()

@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from threading import Lock
 from types import TracebackType
 from typing import Any, TypeVar
@@ -119,7 +120,12 @@ class Known:
 
 
 def read_all(
-    ledger: Ledger, limit: int, *, order: bool = True, ahead: Ahead | None = None
+    ledger: Ledger,
+    limit: int,
+    *,
+    order: bool = True,
+    ahead: Ahead | None = None,
+    past_run: bool = False,
 ) -> Listing | None:
     """Every page at `limit` per page, each page judged by the lane's model, the walk held to
     the paging properties: no page twice, no backend twice, an end; then `check_listing`.
@@ -129,6 +135,12 @@ def read_all(
     list, following its own pages, one at a time (both sides must get one order of
     requests), and the twin compares the walks (None: the walk broke on the base side; the
     comparison holds the verdict). `ahead`: pages asked for ahead of the one followed.
+
+    `past_run`: the walk may end before the list does, at the first page whose backends were
+    all created in a second before the run's first (its anchors'), once every backend the
+    lane expects and every anchor is listed (`_past_run`): newest first, what follows holds
+    none of the run's. Those older backends (another user's, there before the run) are read
+    in full by the paging test; the model's walks, at 1 to 4 a page, would read them all.
 
     A walk broken on a page whose `before_id` names a backend of someone else's that is gone
     (another run's, or another user's of a shared account, deleted meanwhile) is walked
@@ -140,7 +152,9 @@ def read_all(
     for walks in range(1, DISTURBED_WALKS + 1):
         listing = Listing()
         try:
-            return _walk(ledger, limit, order=order, ahead=ahead, listing=listing)
+            return _walk(
+                ledger, limit, order=order, ahead=ahead, listing=listing, past_run=past_run
+            )
         except ContractViolation as violation:
             last = walks == DISTURBED_WALKS
             if last or not _broke_on_foreign_gone(ledger, violation, listing.ids):
@@ -155,12 +169,15 @@ def _walk(
     order: bool,
     ahead: Ahead | None = None,
     listing: Listing | None = None,
+    past_run: bool = False,
 ) -> Listing:
     judge = ledger.judge
     listing = Listing() if listing is None else listing
     visited: set[str] = set()
     max_pages = ledger.list_bound() // limit + PAGE_SLACK
-    pages = _Pages(ledger, limit, ahead)
+    run_began = _run_began(ledger) if past_run else None
+    # Pages asked ahead stop one page past the oldest anchor: the walk ends there.
+    pages = _Pages(ledger, limit, ahead, floor=min(ledger.fixed) if run_began else None)
     try:
         exchange = pages.first()
         while True:
@@ -174,7 +191,7 @@ def _walk(
                 listing.page_of[item["id"]] = exchange
             pages.read(exchange, [str(item["id"]) for item in page.get("backends") or []])
             next_uri = page.get("next_page_uri")
-            if not next_uri:
+            if not next_uri or _past_run(ledger, run_began, page, listing):
                 break
             judge.page_not_revisited(str(next_uri), visited, exchange)
             judge.list_ends(len(visited), max_pages, exchange)
@@ -204,8 +221,10 @@ class _Pages:
     listed) are held to the chain. Pages asked ahead of a walk that failed go unjudged
     (those not sent yet are not sent)."""
 
-    def __init__(self, ledger: Ledger, limit: int, ahead: Ahead | None) -> None:
-        self.ledger, self.limit, self.ahead = ledger, limit, ahead
+    def __init__(
+        self, ledger: Ledger, limit: int, ahead: Ahead | None, *, floor: str | None = None
+    ) -> None:
+        self.ledger, self.limit, self.ahead, self.floor = ledger, limit, ahead, floor
         self.most = ahead.workers if ahead is not None else 0
         self.depth = ahead.first_depth if ahead is not None else 0
         # Asked ahead, in chain order: the URL, its cursor, the request.
@@ -292,6 +311,8 @@ class _Pages:
         start = _cursor(followed)
         cursor = self.pending[-1][1] if self.pending else start
         while cursor is not None and len(self.pending) < self.depth:
+            if self.floor is not None and cursor <= self.floor:
+                break  # the page at `cursor` lists only older backends: the walk ends there
             cursor = self.known.cursor_after(cursor, self.limit)
             if cursor is not None:
                 self.pending.append((url := self._url(cursor), cursor, self._send(url)))
@@ -303,6 +324,44 @@ class _Pages:
     def _url(self, cursor: str) -> str:
         assert self.form is not None
         return self.form[0] + quote(cursor, safe="") + self.form[1]
+
+
+def _second(created_at: object) -> datetime | None:
+    """A `created_at` to the second (the list's order is by second), None if unreadable."""
+    try:
+        moment = datetime.fromisoformat(str(created_at))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def _run_began(ledger: Ledger) -> datetime | None:
+    """The second the run's first backends (its anchors) were created in, as the server
+    answered; None without anchors, or with a time that does not read."""
+    seconds = [_second(backend.created_at) for backend in ledger.fixed.values()]
+    if not seconds or None in seconds:
+        return None
+    return min(second for second in seconds if second is not None)
+
+
+def _past_run(
+    ledger: Ledger, run_began: datetime | None, page: dict[str, Any], listing: Listing
+) -> bool:
+    """Whether the walk has read all of the run's part of the list: `page` holds backends
+    only, each created in a second before `run_began`, and every backend the lane expects to
+    exist and every anchor was listed. Else (one missing, or misplaced among older ones) the
+    walk goes on to the end, as a whole walk, so its checks say which."""
+    items = page.get("backends") or []
+    if run_began is None or not items:
+        return False
+    for item in items:
+        second = _second(item.get("created_at")) if isinstance(item, dict) else None
+        if second is None or second >= run_began:
+            return False
+    listed = set(listing.ids)
+    return all(i in listed for i in (*ledger.existing, *ledger.fixed))
 
 
 def _cursor(url: str) -> str | None:

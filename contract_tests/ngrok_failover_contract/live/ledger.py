@@ -45,8 +45,8 @@ from .sweep import Swept, sweep
 Walked = TypeVar("Walked")
 # Backends on the server that this run did not create (a shared account) the list may hold.
 FOREIGN_ALLOWANCE = 500
-# Backends there before the run from which a spent budget is told to be theirs: every list
-# walk reads them all, one page of 1 to 4 at a time in the model's.
+# Backends there before the run from which a spent budget is told to be theirs: the paging
+# test's walks read them all (the model's stop at the run's oldest: `walks.read_all`).
 CROWDED = 100
 
 
@@ -233,8 +233,9 @@ class Ledger:
         if found < CROWDED:
             return ""
         return (
-            f" (the account held {found} backends before the run, and every list walk reads "
-            "them all: an account of the run's own, or fewer backends, keeps it in its budget)"
+            f" (the account held {found} backends before the run, and the paging test's walks "
+            "read them all: an account of the run's own, or fewer backends, keeps it in its "
+            "budget)"
         )
 
     def note_listed(self, backend_ids: list[str]) -> None:
