@@ -3,12 +3,17 @@ the model too: a later list that leaves them out is no violation."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ngrok_failover_contract.checks.judge import Judge
 from ngrok_failover_contract.live.client import ApiClient
 from ngrok_failover_contract.live.gate import Gate
 from ngrok_failover_contract.live.ledger import Ledger
 from ngrok_failover_contract.live.marker import marker_of
+from ngrok_failover_contract.runner.lifecycle import ANCHOR_COUNT
 from ngrok_failover_server.testing import serve_in_thread
+
+from .helpers import CI_SEED, run_contract
 
 RUN_ID = "20261201T120000Z-d15ca4"
 
@@ -27,3 +32,16 @@ def test_a_list_after_an_unjudged_delete_does_not_expect_what_it_deleted() -> No
             assert ledger.list_page(limit=100).json()["backends"] == []
         finally:
             client.close()
+
+
+def test_the_link_machines_scenarios_delete_their_backends_at_their_end(tmp_path: Path) -> None:
+    """Like the model's, each scenario of Schemathesis's link machine deletes what it still
+    holds when it ends (every list walk of the run would read it): the run's cleanup finds
+    only the anchors, made before any test."""
+    verdict = run_contract(
+        tmp_path, f"--seed={CI_SEED}", "--profile=live", "--", "-k", "test_links_chain_operations"
+    )
+    assert verdict.returncode == 0, verdict.output
+    assert f"cleanup: deleted {ANCHOR_COUNT} backends this run created" in verdict.output, (
+        verdict.output
+    )

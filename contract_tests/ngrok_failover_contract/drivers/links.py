@@ -1,5 +1,6 @@
 """Schemathesis's state machine over the spec's links (create to get, update and delete), run
-by one shard: its cases made safe, sent on the shard's session and entered in its lane."""
+by one shard: its cases made safe, sent on the shard's session and entered in its lane; what
+a scenario still holds at its end is deleted then."""
 
 from __future__ import annotations
 
@@ -54,5 +55,12 @@ def links_machine(
                     response, case, additional_checks=every, **kwargs
                 ),
             )
+
+        def teardown(self) -> None:
+            """The scenario's backends go with it, as the model's do: every list walk of the
+            run reads each one left (they were judged while the scenario used them)."""
+            for backend in list(lane.oracle.world.held):
+                lane.discard(backend.id)
+            lane.forget()
 
     return Machine
