@@ -98,10 +98,10 @@ def test_a_whole_run_leaves_production_untouched_and_waits_rate_limits_out(
     """One whole run, two things of it (one run, not two: each costs seconds).
 
     The production backends come out untouched. And the server allows 300 requests in any
-    2 s (`--rate-limit 300/2s`: ngrok's limit, 120 a minute, on a shorter clock); a quick
+    second (`--rate-limit 300/1s`: ngrok's limit, 120 a minute, on a shorter clock); a quick
     run needs more than 11 times that, so it is refused again and again and must wait each
-    429 out (the server says how long in `Retry-After`), never report it."""
-    with account(rate_limit=300, rate_window=2.0) as acct:
+    429 out (the server says how long in `Retry-After`, at least a second), never report it."""
+    with account(rate_limit=300, rate_window=1.0) as acct:
         before = acct.listing()
         process = _contract(acct, tmp_path, f"--profile={PROFILE}")
         output = _output(process)
