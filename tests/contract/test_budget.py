@@ -1,5 +1,6 @@
-"""A spent budget tells when the account's own backends spent it: every list walk reads
-all that exist, so an account crowded before the run runs out where an empty one would not."""
+"""A spent budget tells when the account's own backends spent it: the paging test's walks
+read all that exist, so an account crowded before the run runs out where an empty one would
+not."""
 
 from __future__ import annotations
 
