@@ -114,10 +114,10 @@ def test_a_finding_of_one_shard_says_how_to_run_that_shard_alone(tmp_path: Path)
 
 def test_older_backends_of_another_user_cost_the_model_no_walk(tmp_path: Path) -> None:
     """An account holding 120 backends older than the run (`account_with_older_backends`):
-    no false alarm, and the model's walks, at 1 to 4 a page, stop at the first page of them
-    (`past_run`): its requests are those of the same seed on an empty account but a page
-    or so a walk (whole walks cost about half as many again, at quick)."""
-    model = ("--profile=quick", f"--seed={CI_SEED}", "--", "-k", "test_backends_behave_like")
+    no false alarm, and the model's walks stop at the first page of them (`past_run`): its
+    requests are those of the same seed on an empty account but a page a walk (live, seed
+    0: two more; whole walks, at 1 to 4 a page, read 31 pages more)."""
+    model = ("--profile=live", f"--seed={CI_SEED}", "--", "-k", "test_backends_behave_like")
     empty = run_contract(tmp_path / "empty", *model)
     crowded = run_contract(tmp_path / "crowded", "--mutant=account_with_older_backends", *model)
     assert empty.returncode == 0, empty.output
@@ -132,4 +132,4 @@ def test_older_backends_of_another_user_cost_the_model_no_walk(tmp_path: Path) -
         assert said, verdict.output
         return int(said[1].replace(",", ""))
 
-    assert requests(crowded) <= requests(empty) * 1.1, (requests(empty), requests(crowded))
+    assert requests(crowded) - requests(empty) <= 5, (requests(empty), requests(crowded))
