@@ -238,19 +238,22 @@ def text_limits_in_bytes(app: ASGIApp) -> ASGIApp:
 CLOCK_AHEAD_S = 90
 
 
+def _moved(stamp: str, by: timedelta) -> str:
+    """A `created_at` of the reference server's (UTC, whole seconds) moved `by`."""
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")) + by
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @benign(
     "clock_ahead_90s",
     f"runs its clock {CLOCK_AHEAD_S} s ahead of the suite's: each created_at a little in the "
     "future, within a clock-skew allowance",
 )
 def clock_ahead_90s(app: ASGIApp) -> ASGIApp:
-    def ahead(stamp: str) -> str:
-        instant = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-        later = instant + timedelta(seconds=CLOCK_AHEAD_S)
-        return later.strftime("%Y-%m-%dT%H:%M:%SZ")
+    ahead = timedelta(seconds=CLOCK_AHEAD_S)
 
     def on_reply(_: Request, reply: Reply) -> Reply:
-        return map_resources(reply, lambda r: {**r, "created_at": ahead(r["created_at"])})
+        return map_resources(reply, lambda r: {**r, "created_at": _moved(r["created_at"], ahead)})
 
     return Fault(app, on_reply=on_reply)
 
@@ -312,10 +315,6 @@ def account_with_older_backends(app: ASGIApp) -> ASGIApp:
     older: set[str] = set()
     lock = asyncio.Lock()
 
-    def a_day_before(stamp: str) -> str:
-        instant = datetime.fromisoformat(stamp.replace("Z", "+00:00")) - timedelta(days=1)
-        return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
-
     async def handle(request: Request, forward: Forward) -> Reply:
         async with lock:  # made on the first request whose key is good, before its answer
             for _ in range(OLDER_BACKENDS - len(older)):
@@ -328,7 +327,10 @@ def account_with_older_backends(app: ASGIApp) -> ASGIApp:
 
         def dated(resource: dict[str, Any]) -> dict[str, Any]:
             if resource.get("id") in older:
-                return {**resource, "created_at": a_day_before(str(resource["created_at"]))}
+                return {
+                    **resource,
+                    "created_at": _moved(resource["created_at"], -timedelta(days=1)),
+                }
             return resource
 
         return map_resources(reply, dated)

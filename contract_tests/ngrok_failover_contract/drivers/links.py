@@ -59,8 +59,6 @@ def links_machine(
         def teardown(self) -> None:
             """The scenario's backends go with it, as the model's do: every list walk of the
             run reads each one left (they were judged while the scenario used them)."""
-            for backend in list(lane.oracle.world.held):
-                lane.discard(backend.id)
-            lane.forget()
+            lane.end_scenario()
 
     return Machine

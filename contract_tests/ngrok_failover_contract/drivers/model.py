@@ -179,9 +179,7 @@ class BackendModel(RuleBasedStateMachine):
             if ledger.oracle.violations == self.violations_before:  # else the failure stands
                 self.read_back_everything()
         finally:
-            for backend in list(ledger.oracle.world.held):
-                ledger.discard(backend.id)
-            ledger.forget()
+            ledger.end_scenario()
 
 
 def model_machine(

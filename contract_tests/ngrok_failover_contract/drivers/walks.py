@@ -14,13 +14,12 @@ from collections import deque
 from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from threading import Lock
 from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, quote, urlsplit
 
-from ..checks.freedoms import Window
+from ..checks.freedoms import Window, instant, listed_after
 from ..checks.judge import Judge
 from ..core.exchange import Exchange
 from ..core.registry import ContractViolation, Property
@@ -326,39 +325,29 @@ class _Pages:
         return self.form[0] + quote(cursor, safe="") + self.form[1]
 
 
-def _second(created_at: object) -> datetime | None:
-    """A `created_at` to the second (the list's order is by second), None if unreadable."""
-    try:
-        moment = datetime.fromisoformat(str(created_at))
-    except ValueError:
+def _run_began(ledger: Ledger) -> str | None:
+    """When the run's first backend (an anchor) was created, as the server answered; None
+    without anchors, or with a time that does not read."""
+    dated = [(instant(b.created_at), b.created_at) for b in ledger.fixed.values()]
+    read = [(moment, stamp) for moment, stamp in dated if moment is not None]
+    if not dated or len(read) < len(dated):
         return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(UTC).replace(microsecond=0)
-
-
-def _run_began(ledger: Ledger) -> datetime | None:
-    """The second the run's first backends (its anchors) were created in, as the server
-    answered; None without anchors, or with a time that does not read."""
-    seconds = [_second(backend.created_at) for backend in ledger.fixed.values()]
-    if not seconds or None in seconds:
-        return None
-    return min(second for second in seconds if second is not None)
+    return min(read)[1]
 
 
 def _past_run(
-    ledger: Ledger, run_began: datetime | None, page: dict[str, Any], listing: Listing
+    ledger: Ledger, run_began: str | None, page: dict[str, Any], listing: Listing
 ) -> bool:
     """Whether the walk has read all of the run's part of the list: `page` holds backends
-    only, each created in a second before `run_began`, and every backend the lane expects to
-    exist and every anchor was listed. Else (one missing, or misplaced among older ones) the
-    walk goes on to the end, as a whole walk, so its checks say which."""
+    only, none of which the run's first may follow (each created in an earlier second:
+    `listed_after`), and every backend the lane expects to exist and every anchor was
+    listed. Else (one missing, or misplaced among older ones) the walk goes on to the end,
+    as a whole walk, so its checks say which."""
     items = page.get("backends") or []
     if run_began is None or not items:
         return False
     for item in items:
-        second = _second(item.get("created_at")) if isinstance(item, dict) else None
-        if second is None or second >= run_began:
+        if not isinstance(item, dict) or listed_after(item.get("created_at"), run_began):
             return False
     listed = set(listing.ids)
     return all(i in listed for i in (*ledger.existing, *ledger.fixed))

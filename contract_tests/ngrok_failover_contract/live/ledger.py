@@ -423,6 +423,13 @@ class Ledger:
         if self.twin is not None:
             self.twin.forget()
 
+    def end_scenario(self) -> None:
+        """A scenario ended: what the lane still holds is deleted unjudged (every later walk
+        of the list would read it), and its model starts from nothing."""
+        for backend in list(self.oracle.world.held):
+            self.discard(backend.id)
+        self.forget()
+
     def get(self, backend_id: str) -> Exchange:
         return self.request("GET", f"{COLLECTION}/{backend_id}")
 
