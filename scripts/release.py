@@ -35,9 +35,18 @@ from scripts.spec_diff import Level
 INFO_VERSION = re.compile(r"(?m)^(info:\n(?:(?:  .*)?\n)*?  version:[ ]*)(\S+)[ ]*$")
 STEP = {Level.BREAKING: "major", Level.FEATURE: "minor", Level.INFO: "patch"}
 # The distributions released at the spec's version besides the client (make generate writes
-# generated/'s): the reference server's and the contract suite's, which pins the server's.
+# generated/'s): the reference server's and the contract suite's, whose [server] extra asks
+# for the server of its release's major.minor (`server_range`).
 PROJECTS = (ROOT / "pyproject.toml", ROOT / "contract_tests" / "pyproject.toml")
-PROJECT_VERSION = re.compile(r'(?m)^(version = ")[^"]*(")$|("ngrok-failover-server==)[^"]*(")')
+PROJECT_VERSION = re.compile(r'(?m)^(version = ")[^"]*(")$|"ngrok-failover-server[^"]*"')
+
+
+def server_range(version: str) -> str:
+    """The servers the suite of release `version` accepts as its [server] extra: those of the
+    same major.minor. A patch changes nothing in the API; a minor adds to it, and this
+    release's suite would flag the additions its spec does not allow."""
+    major, minor, _ = parse_version(version)
+    return f">={version},<{major}.{minor + 1}"
 
 
 def set_version(text: str, version: str) -> str:
@@ -49,9 +58,14 @@ def set_version(text: str, version: str) -> str:
 
 
 def set_project_version(text: str, version: str) -> str:
-    """A pyproject.toml's text with its version (and its pin of the server) set to `version`."""
+    """A pyproject.toml's text with its version (and its range of the server) set to `version`."""
     return PROJECT_VERSION.sub(
-        lambda m: f"{m.group(1) or m.group(3)}{version}{m.group(2) or m.group(4)}", text
+        lambda m: (
+            f"{m.group(1)}{version}{m.group(2)}"
+            if m.group(1)
+            else f'"ngrok-failover-server{server_range(version)}"'
+        ),
+        text,
     )
 
 

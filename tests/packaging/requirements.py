@@ -15,7 +15,7 @@ from packaging.version import Version
 
 from .helpers import PROJECTS, ROOT
 
-OURS = frozenset(PROJECTS)  # between our own three, requirements are exact: one release
+OURS = frozenset(PROJECTS)  # between our own three: a release's major.minor (server_range)
 
 
 def declared(name: str) -> list[Requirement]:

@@ -14,6 +14,8 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from scripts.release import server_range
+
 from .helpers import PROJECTS, ROOT, Venv
 from .pythons import Python
 from .requirements import OURS, declared, locked, lower_bound, of_wheel, third_party
@@ -40,14 +42,14 @@ def test_each_distribution_supports_python_3_11_to_3_14(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(PROJECTS))
 def test_requirements_are_ranges_with_a_lower_bound(name: str) -> None:
-    """`==` only between our own three (one release); every other requirement has `>=`."""
+    """No pins (they are uv.lock's): every requirement has `>=`, and one of our own three asks
+    for its release's major.minor."""
     for requirement in declared(name):
         operators = {clause.operator for clause in requirement.specifier}
+        assert not operators & {"==", "===", "~="}, f"{name}: {requirement} is a pin"
+        assert ">=" in operators, f"{name}: {requirement} has no lower bound"
         if canonicalize_name(requirement.name) in OURS:
-            assert str(requirement.specifier) == f"=={_spec_version()}", requirement
-        else:
-            assert not operators & {"==", "===", "~="}, f"{name}: {requirement} is a pin"
-            assert ">=" in operators, f"{name}: {requirement} has no lower bound"
+            assert requirement.specifier == SpecifierSet(server_range(_spec_version()))
 
 
 def test_the_ranges_admit_the_locked_versions() -> None:

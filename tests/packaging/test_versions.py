@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from scripts.release import PROJECTS as RELEASED_WITH_THE_SPEC
-from scripts.release import set_project_version
+from scripts.release import server_range, set_project_version
 
 from .helpers import PROJECTS, ROOT
 
@@ -34,7 +34,8 @@ def test_every_distribution_has_the_spec_version() -> None:
 
 def test_the_contract_suite_offers_the_server_of_its_own_release_as_an_extra() -> None:
     project = _project("ngrok-failover-contract")
-    assert f"ngrok-failover-server=={_spec_version()}" in project["optional-dependencies"]["server"]
+    server = f"ngrok-failover-server{server_range(_spec_version())}"
+    assert project["optional-dependencies"]["server"] == [server]
     assert not [d for d in project["dependencies"] if "ngrok-failover-server" in d]
 
 
@@ -44,9 +45,15 @@ def test_make_release_moves_the_versions_with_the_spec() -> None:
         PROJECTS["ngrok-failover-server"],
         PROJECTS["ngrok-failover-contract"],
     }
+    servers = []
     for path in RELEASED_WITH_THE_SPEC:
         moved = tomllib.loads(set_project_version(path.read_text("utf-8"), "9.8.7"))["project"]
         assert moved["version"] == "9.8.7"
         extras = moved.get("optional-dependencies", {}).get("server", [])
-        server_pins = [d for d in moved.get("dependencies", []) + extras if "server" in d]
-        assert all(pin == "ngrok-failover-server==9.8.7" for pin in server_pins)
+        servers += [d for d in moved.get("dependencies", []) + extras if "server" in d]
+    assert servers == ["ngrok-failover-server>=9.8.7,<9.9"]
+
+
+def test_the_server_range_is_the_release_s_major_minor() -> None:
+    assert server_range("0.1.0") == ">=0.1.0,<0.2"
+    assert server_range("2.9.3") == ">=2.9.3,<2.10"
