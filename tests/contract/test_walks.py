@@ -266,6 +266,22 @@ def test_walks_of_one_test_share_what_they_learn_of_the_list() -> None:
         assert len(_list_urls(ledger)) > len(everything)
 
 
+def test_walks_predict_what_other_shards_create_and_delete_before_a_page_shows_it() -> None:
+    """Another shard's lane creates two backends and deletes one of the run's after the walks
+    began: no walk listed them, yet a walk at 1 a page predicts every page (the run's ledger
+    says what changed), and no page asked ahead is thrown away."""
+    with _run(lambda app: app) as (ledger, ids), Ahead(4) as ahead:
+        ahead.known(ledger)  # the walks begin
+        shard = ledger.lane(7)
+        made = [str(shard.create({"description": "s", "backends": []})[1]["id"]) for _ in "ab"]
+        shard.delete(ids[2])
+        ledger.client.history.clear()
+        listing = read_all(ledger, 1, ahead=ahead)
+        everything = [*reversed(made), *(i for i in ids if i != ids[2])]
+        assert listing is not None and listing.ids == everything
+        assert len(_list_urls(ledger)) == len(everything)
+
+
 @pytest.mark.parametrize(
     ("workers", "made"),
     [

@@ -62,8 +62,7 @@ class Ahead:
         """The list the walks expect, begun from `ledger`'s model by the first walk to ask."""
         with self._lock:
             if self._known is None:
-                run = ledger.run or ledger
-                self._known = Known({*run.existing, *ledger.foreign} - run.deleted)
+                self._known = Known(ledger.foreign, ledger.run or ledger)
             return self._known
 
     def __enter__(self) -> Ahead:
@@ -83,19 +82,39 @@ class Ahead:
 
 class Known:
     """The backends a walk expects the list to hold, oldest first (ids sort as they were
-    made): the model's, those any walk sharing it listed since, less those a page showed
-    gone. Only the pages asked ahead follow it; the checks hold the walk to the model."""
+    made): `ids`, those any walk sharing it listed since, less those a page showed gone;
+    and, as they happen, the creates and deletes `run` (the run's ledger) was answered
+    for: another shard's backend moves the list under a walk before any walk lists it.
+    Only the pages asked ahead follow it; the checks hold the walk to the model."""
 
-    def __init__(self, ids: Iterable[str]) -> None:
+    def __init__(self, ids: Iterable[str], run: Ledger | None = None) -> None:
         self._ids = sorted(ids)
+        self._run = run
+        self._created = 0  # how many of the run's creates are in `_ids` (`created` grows)
+        self._deleted = 0  # how many of its deletes were taken out
         self._lock = Lock()
 
     def learn(self, listed: Iterable[str]) -> None:
         with self._lock:
-            for backend_id in listed:
-                at = bisect.bisect_left(self._ids, backend_id)
-                if at == len(self._ids) or self._ids[at] != backend_id:
-                    self._ids.insert(at, backend_id)
+            self._learn(listed)
+
+    def _learn(self, listed: Iterable[str]) -> None:
+        gone = self._run.deleted if self._run is not None else ()
+        for backend_id in listed:
+            at = bisect.bisect_left(self._ids, backend_id)
+            if (at == len(self._ids) or self._ids[at] != backend_id) and backend_id not in gone:
+                self._ids.insert(at, backend_id)
+
+    def _follow_run(self) -> None:
+        """The run's creates and deletes since the last call, in `_ids` (under `_lock`)."""
+        if self._run is None:
+            return
+        created, deleted = self._run.changed_since(self._created, self._deleted)
+        self._created += len(created)
+        if deleted is not None:
+            self._deleted = len(deleted)
+            self._ids = [i for i in self._ids if i not in deleted]
+        self._learn(created)
 
     def answered(self, cursor: str | None, page: list[str], limit: int) -> None:
         """A page at `cursor` (None: the first) listed `page`: a known backend it should
@@ -114,6 +133,7 @@ class Known:
         """The next page's cursor after the page at `cursor`: the last of the `limit`
         backends just older than it (None: that page is the last)."""
         with self._lock:
+            self._follow_run()
             older = len(self._ids) if cursor is None else bisect.bisect_left(self._ids, cursor)
             return self._ids[older - limit] if older - limit >= 1 else None
 

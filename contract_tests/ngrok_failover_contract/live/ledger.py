@@ -459,6 +459,14 @@ class Ledger:
                 if self.run is not None:
                     self.created.append(backend_id)
 
+    def changed_since(self, created: int, deleted: int) -> tuple[list[str], frozenset[str] | None]:
+        """The run's creates from its `created`th on, and all its deletes when they are more
+        than `deleted` (else None): what moved the list since a reader last asked."""
+        run = self.run or self
+        with self._lock:
+            gone = frozenset(run.deleted) if len(run.deleted) != deleted else None
+            return run.created[created:], gone
+
     def record_deleted(self, backend_id: str) -> None:
         with self._lock:
             self.deleted.add(backend_id)
