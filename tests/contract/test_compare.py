@@ -22,6 +22,7 @@ from mutation import MUTANTS
 from ngrok_failover_contract.compare.keys import OTHER_SIDE_KEY_ENV
 from ngrok_failover_contract.core.registry import Property
 from ngrok_failover_contract.core.verdict import ExitStatus
+from ngrok_failover_contract.runner.lifecycle import ANCHOR_COUNT
 from ngrok_failover_server.config import ServerConfig
 from ngrok_failover_server.testing import serve_in_thread
 
@@ -120,6 +121,26 @@ def test_a_planted_fault_is_a_difference_named_by_its_kind_and_a_replay_reports_
     assert replayed.report["diverged"] is None
     assert kinds(replayed) == kinds(live)
     assert replayed.report["compared"] == live.report["compared"]
+
+
+def test_a_fixture_s_unjudged_deletes_reach_the_other_side(tmp_path: Path) -> None:
+    """The paging test's backends go at its end on both sides (`Ledger.discard_many`), as in
+    a contract run: each side's cleanup finds only the anchors, made before any test."""
+    with other_side() as url:
+        compared = run_compare(
+            tmp_path,
+            f"--other-url={url}",
+            "--profile=live",
+            f"--seed={CI_SEED}",
+            "--",
+            "-k",
+            "test_every_page_followed",
+        )
+    assert compared.returncode == ExitStatus.CONFORMANT, compared.output
+    cleanups = [line for line in compared.output.splitlines() if "cleanup: deleted" in line]
+    assert [line.split(" side: ")[0] for line in cleanups] == ["compare: base", "compare: other"]
+    for line in cleanups:
+        assert f"cleanup: deleted {ANCHOR_COUNT} backends this run created" in line, line
 
 
 def test_a_comparison_with_no_key_for_the_other_side_cannot_run(tmp_path: Path) -> None:

@@ -534,9 +534,18 @@ class Ledger:
             self.twin.anchored(self.anchors)
 
     def discard_many(self, backend_ids: list[str], workers: int = 1) -> list[str]:
-        """Delete backends of the run that no test needs any more, `workers` at a time, as
-        the cleanup does (unjudged: what they held was checked while they were used); the
-        ids deleted (or already gone). Every walk of the list reads each one left."""
+        """Delete backends of the run that no test needs any more, `workers` at a time
+        (unjudged: what they held was checked while they were used), and in a comparison
+        the other side's own, one at a time; the ids deleted (or already gone). Every walk
+        of the list reads each one left."""
+        deleted = self._deleted_unjudged(backend_ids, workers)
+        if self.twin is not None:
+            for backend_id in deleted:
+                self.twin.discard(self, backend_id)
+        return deleted
+
+    def _deleted_unjudged(self, backend_ids: list[str], workers: int) -> list[str]:
+        """`backend_ids` deleted as the cleanup deletes, on this side only."""
 
         def delete(backend_id: str) -> str | None:
             if self.client.delete(backend_id).status in (204, 404):
@@ -558,9 +567,10 @@ class Ledger:
         """
         swept = Swept()
         parents = [i for i in reversed(self.existing) if i not in self.anchors]
-        removed = self.discard_many(parents, workers)
+        # Each side of a comparison cleans up its own (`compare.pairing`).
+        removed = self._deleted_unjudged(parents, workers)
         anchors = [i for i in reversed(self.anchors) if i not in self.deleted]
-        removed += self.discard_many(anchors, workers)
+        removed += self._deleted_unjudged(anchors, workers)
         swept.removed.update(dict.fromkeys(removed, self.run_id))
         rest = sweep(self.client, self.judge, lambda run: run == self.run_id)
         for backend_id in rest.removed:

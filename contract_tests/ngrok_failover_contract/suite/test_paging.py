@@ -50,8 +50,7 @@ def paged(contract: ContractSession, ledger: Ledger, profile: Profile) -> Iterat
     deletes: list[Callable[[], None]] = [partial(_delete, lane, i) for i, lane in gone.items()]
     side_by_side(contract.gate, deletes, len({id(lane) for lane in gone.values()}))
     yield ledger
-    if not contract.comparing:  # unjudged deletes: the other side would keep its own
-        ledger.discard_many([i for i in ids if i not in ledger.deleted], workers)
+    ledger.discard_many([i for i in ids if i not in ledger.deleted], workers)
 
 
 def _delete(lane: Ledger, backend_id: str) -> None:
