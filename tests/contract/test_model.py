@@ -13,7 +13,7 @@ import pytest
 from ngrok_failover_contract.checks.freedoms import CLOCK_SKEW, Window
 from ngrok_failover_contract.checks.judge import Judge
 from ngrok_failover_contract.checks.model.calls import Key, key_of
-from ngrok_failover_contract.checks.model.expect import Context
+from ngrok_failover_contract.checks.model.expectation import Context
 from ngrok_failover_contract.checks.model.oracle import Oracle
 from ngrok_failover_contract.checks.model.world import Backend
 from ngrok_failover_contract.core.exchange import Exchange

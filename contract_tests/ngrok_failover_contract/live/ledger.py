@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from ..checks.freedoms import Window
 from ..checks.judge import Judge
 from ..checks.model.calls import Op
-from ..checks.model.expect import Context
+from ..checks.model.expectation import Context
 from ..checks.model.oracle import Oracle
 from ..checks.model.world import Backend
 from ..core.api import BASE62, COLLECTION, FAILOVER_PREFIX, ID_LENGTH

@@ -17,7 +17,8 @@ from ...core.registry import ContractViolation
 from .. import freedoms
 from ..judge import Judge
 from .calls import Call, Op, call_of
-from .expect import Context, Expectation, expect
+from .expect import expect
+from .expectation import Context, Expectation
 from .world import Backend, World
 
 
